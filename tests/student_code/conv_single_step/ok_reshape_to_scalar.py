@@ -1,0 +1,8 @@
+"""Correct: reshapes the (1,1,1) result to shape () (a 0-d array)."""
+import numpy as np
+
+
+def conv_single_step(a_slice_prev, W, b):
+    Z = np.sum(a_slice_prev * W) + b
+    Z = Z.reshape(())
+    return Z

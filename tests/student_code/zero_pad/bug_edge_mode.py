@@ -1,0 +1,7 @@
+"""Pads with the edge values (mode='edge') instead of zeros."""
+import numpy as np
+
+
+def zero_pad(X, pad):
+    X_pad = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode='edge')
+    return X_pad
