@@ -1,0 +1,7 @@
+"""Returns the flat index of the maximum (np.argmax) instead of a mask."""
+import numpy as np
+
+
+def create_mask_from_window(x):
+    mask = np.argmax(x)
+    return mask

@@ -1,0 +1,7 @@
+"""Correct: ~(x < x.max())."""
+import numpy as np
+
+
+def create_mask_from_window(x):
+    mask = ~(x < x.max())
+    return mask
