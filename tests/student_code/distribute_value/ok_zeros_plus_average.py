@@ -1,0 +1,9 @@
+"""Correct: np.zeros(shape) + average."""
+import numpy as np
+
+
+def distribute_value(dz, shape):
+    n_H, n_W = shape
+    average = dz / (n_H * n_W)
+    a = np.zeros(shape) + average
+    return a
