@@ -245,7 +245,8 @@ def _same_value(a, b):
 
 
 def _cache_mismatch(cache, expected, names):
-    if not isinstance(cache, tuple) or len(cache) != len(expected):
+    # A list is accepted like a tuple: the course's checks unpack either.
+    if not isinstance(cache, (tuple, list)) or len(cache) != len(expected):
         return f"cache: expected a tuple ({', '.join(names)}), got {type(cache).__name__}" + (
             f" of length {len(cache)}" if isinstance(cache, (tuple, list)) else "")
     for got, want, name in zip(cache, expected, names):
@@ -265,7 +266,7 @@ def _outputs_mismatch(name, got, want, args):
             return f"Z: {float(got)!r} differs from the reference {float(want)!r}"
         return None
     if name in ("conv_forward", "pool_forward"):
-        if not isinstance(got, tuple) or len(got) != 2:
+        if not isinstance(got, (tuple, list)) or len(got) != 2:
             return "expected a pair (output, cache)"
         out_name = "Z" if name == "conv_forward" else "A"
         msg = _array_mismatch(out_name, got[0], want[0])
@@ -275,7 +276,7 @@ def _outputs_mismatch(name, got, want, args):
             return _cache_mismatch(got[1], args, ("A_prev", "W", "b", "hparameters"))
         return _cache_mismatch(got[1], args[:2], ("A_prev", "hparameters"))
     if name == "conv_backward":
-        if not isinstance(got, tuple) or len(got) != 3:
+        if not isinstance(got, (tuple, list)) or len(got) != 3:
             return "expected a triple (dA_prev, dW, db)"
         for g, w, n in zip(got, want, ("dA_prev", "dW", "db")):
             msg = _array_mismatch(n, g, w)
