@@ -1,0 +1,763 @@
+"""Interactive explorers (ipywidgets) for padding, convolution, pooling and gradient flow.
+
+Rendering: each explorer owns one matplotlib Figure drawn by Agg (no pyplot, so nothing is
+shown twice by the inline backend) and shows it in an ``ipywidgets.Image``. Static parts
+(axes, the input image, titles) are drawn once per parameter change and cached as a background;
+every frame restores that background and draws only the artists that move (window rectangle,
+current cell, covers over unwritten output cells), then sends one compressed picture. This keeps a
+frame of a 512x512 image at a few milliseconds in the kernel, and works the same in JupyterLab,
+Notebook 7 and Voila without any front-end extension.
+
+Public API: padding_explorer, conv_explorer, pool_explorer, gradient_explorer.
+"""
+
+import io
+import math
+import traceback
+import warnings
+from contextlib import redirect_stdout
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
+from PIL import Image as PILImage
+
+from . import geometry, images
+
+DPI = 72
+FRAME_MS = 50           # Play interval: 20 frames/s when the kernel keeps up
+MAX_PLAY_FRAMES = 150   # a full pass of Play over a large output takes at most this many frames
+GRID_MAX = 32           # draw cell grid lines and integer ticks only up to this many cells
+HIGHLIGHT = "tab:red"   # the current window and the output cell it writes: one colour, one link
+COVER = dict(facecolor="white", edgecolor="0.55", hatch="///", linewidth=0)  # unwritten cells
+UNREAD_RGBA = (1.0, 0.55, 0.0, 0.45)   # input cells that no window ever reads
+DIFF_RGBA = (0.85, 0.0, 0.0, 0.75)     # output cells where the learner's value differs
+
+
+# ----------------------------------------------------------------------------- rendering
+
+
+class _Canvas:
+    """A Figure rendered with Agg into an ipywidgets.Image, redrawn in full only on demand.
+
+    redraw() draws everything except the animated artists and caches that as the background;
+    blit() pastes the background, draws the animated artists on top and publishes the picture.
+    """
+
+    def __init__(self, figsize):
+        self.figure = Figure(figsize=figsize, dpi=DPI, layout="constrained")
+        FigureCanvasAgg(self.figure)
+        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
+        self.photo = False   # True for photographs: JPEG is 3-4x faster to encode than PNG there
+        self._animated = []
+        self._background = None
+
+    def animate(self, *artists):
+        """Mark artists as per-frame: left out of the background, drawn by every blit()."""
+        for artist in artists:
+            artist.set_animated(True)
+            self._animated.append(artist)
+        self._animated.sort(key=lambda a: a.get_zorder())
+        return artists[0] if len(artists) == 1 else artists
+
+    def redraw(self):
+        """Full draw (layout, ticks, static images), cached as the background, then blit()."""
+        self.figure.canvas.draw()
+        self._background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
+        self.blit()
+
+    def blit(self):
+        """Paste the background, draw the visible animated artists, send the picture."""
+        canvas = self.figure.canvas
+        canvas.restore_region(self._background)
+        for artist in self._animated:
+            if artist.get_visible():
+                self.figure.draw_artist(artist)
+        self.publish()
+
+    def publish(self):
+        """Encode the Agg buffer (RGB) and hand it to the Image widget."""
+        rgb = np.asarray(self.figure.canvas.buffer_rgba())[..., :3]
+        out = io.BytesIO()
+        if self.photo:
+            PILImage.fromarray(rgb).save(out, format="jpeg", quality=90)
+            self.image.format = "jpeg"
+        else:
+            # Flat cells compress well even at level 1, which is what keeps PNG fast.
+            PILImage.fromarray(rgb).save(out, format="png", compress_level=1)
+            self.image.format = "png"
+        self.image.value = out.getvalue()
+
+
+def _cell_axes(ax, n_h, n_w, title):
+    """Axes showing an (n_h, n_w) array with one unit per cell; grid lines for small arrays."""
+    ax.set_xlim(-0.5, n_w - 0.5)
+    ax.set_ylim(n_h - 0.5, -0.5)
+    ax.set_title(title, fontsize=10)
+    ax.set_xlabel("column")
+    ax.set_ylabel("row")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
+    small = max(n_h, n_w) <= GRID_MAX
+    ax.set_xticks(np.arange(-0.5, n_w, 1) if small else [], minor=True)
+    ax.set_yticks(np.arange(-0.5, n_h, 1) if small else [], minor=True)
+    if small:
+        ax.grid(True, which="minor", color="0.6", linewidth=0.5)
+    else:
+        ax.grid(False, which="minor")
+    ax.tick_params(which="minor", length=0)
+
+
+def _display_rgb(image):
+    """uint8 copy of an RGB image in [0, 1]: matplotlib draws uint8 RGB without renormalising."""
+    return (np.clip(image, 0.0, 1.0) * 255).round().astype(np.uint8)
+
+
+def _overlay(mask, rgba):
+    """(n_H, n_W, 4) float image: rgba where mask is True, transparent elsewhere."""
+    out = np.zeros(mask.shape + (4,))
+    out[mask] = rgba
+    return out
+
+
+class _InputPanel:
+    """An input image with the current window (rectangle plus tap marks) and unread cells shaded."""
+
+    def __init__(self, canvas, ax):
+        self.ax = ax
+        self.im = ax.imshow(np.zeros((1, 1)), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        self.unread = ax.imshow(np.zeros((1, 1, 4)), interpolation="nearest")
+        self.window = canvas.animate(ax.add_patch(Rectangle(
+            (0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=2.5, zorder=5)))
+        (self.taps,) = ax.plot([], [], "o", color=HIGHLIGHT, markersize=4, zorder=6)
+        canvas.animate(self.taps)
+
+    def show(self, image, rows_read, cols_read, title):
+        """Draw image (n_H, n_W) or (n_H, n_W, 3) and shade cells whose row or column no window reads."""
+        n_h, n_w = image.shape[:2]
+        extent = (-0.5, n_w - 0.5, n_h - 0.5, -0.5)
+        self.im.set_data(_display_rgb(image) if image.ndim == 3 else image)
+        self.im.set_extent(extent)
+        unread = ~(rows_read[:, None] & cols_read[None, :])
+        self.unread.set_data(_overlay(unread, UNREAD_RGBA))
+        self.unread.set_extent(extent)
+        _cell_axes(self.ax, n_h, n_w, title)
+
+    def place(self, top, left, f, d):
+        """Outline the window with corner (top, left) of f taps spaced d; mark taps if d > 1."""
+        span = geometry.effective_size(f, d)
+        self.window.set_bounds(left - 0.5, top - 0.5, span, span)
+        self.window.set_visible(True)
+        rows, cols = np.meshgrid(geometry.taps(top, f, d), geometry.taps(left, f, d), indexing="ij")
+        self.taps.set_data(cols.ravel(), rows.ravel())
+        self.taps.set_visible(d > 1)
+
+    def hide_window(self):
+        """No window exists (the filter does not fit)."""
+        self.window.set_visible(False)
+        self.taps.set_visible(False)
+
+
+class _MapPanel:
+    """An output map that fills in cell by cell: hatched covers hide the cells not yet written."""
+
+    def __init__(self, canvas, ax):
+        self.ax = ax
+        self.im = ax.imshow(np.zeros((1, 1)), cmap="gray", interpolation="nearest")
+        self.marks = ax.imshow(np.zeros((1, 1, 4)), interpolation="nearest")
+        self.covers = canvas.animate(*(ax.add_patch(Rectangle((0, 0), 0, 0, zorder=4, **COVER))
+                                       for _ in range(2)))
+        self.cell = canvas.animate(ax.add_patch(Rectangle(
+            (0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=2.5, zorder=5)))
+        self.empty = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
+                             wrap=True, fontsize=10)
+        self.shape = (0, 0)
+
+    def show(self, values, clim, title, marks=None):
+        """Draw values (n_H, n_W) on the colour range clim; marks (n_H, n_W) bool are shaded red.
+
+        An empty values array shows a note instead (no window fits).
+        """
+        self.shape = values.shape
+        n_h, n_w = values.shape
+        self.empty.set_text("" if values.size else "no output:\nno window fits")
+        shown = values if values.size else np.full((1, 1), np.nan)
+        extent = (-0.5, max(n_w, 1) - 0.5, max(n_h, 1) - 0.5, -0.5)
+        self.im.set_data(shown)
+        self.im.set_clim(*clim)
+        self.im.set_extent(extent)
+        mask = marks if marks is not None else np.zeros(shown.shape, dtype=bool)
+        self.marks.set_data(_overlay(mask, DIFF_RGBA))
+        self.marks.set_extent(extent)
+        _cell_axes(self.ax, max(n_h, 1), max(n_w, 1), title)
+
+    def fill_until(self, row, col):
+        """Show cells up to (row, col) in row-major order; cover the rest; outline (row, col)."""
+        n_h, n_w = self.shape
+        below, right = self.covers
+        below.set_bounds(-0.5, row + 0.5, n_w, n_h - row - 1)
+        right.set_bounds(col + 0.5, row - 0.5, n_w - col - 1, 1)
+        self.cell.set_bounds(col - 0.5, row - 0.5, 1, 1)
+        for artist in (below, right, self.cell):
+            artist.set_visible(bool(self.shape[0]))
+
+
+def _colour_range(values):
+    """(vmin, vmax) of values, widened when flat so the colour map stays defined."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return (0.0, 1.0)
+    low, high = float(finite.min()), float(finite.max())
+    return (low - 0.5, high + 0.5) if high - low < 1e-12 else (low, high)
+
+
+# ----------------------------------------------------------------------------- controls
+
+
+def _slider(description, low, high, value):
+    """Integer slider that reports while dragging."""
+    return widgets.IntSlider(value=value, min=low, max=high, description=description,
+                             continuous_update=True, style={"description_width": "initial"},
+                             layout=widgets.Layout(width="210px"))
+
+
+class _Stepper:
+    """Play/pause, a one-step button and a position slider over the output cells of a layer.
+
+    Play counts frames; a frame shows position frame * chunk, so one pass over any output
+    takes at most MAX_PLAY_FRAMES frames and ends on the last cell.
+    """
+
+    def __init__(self, on_position):
+        self.play = widgets.Play(interval=FRAME_MS, min=0, max=0, description="play",
+                                 show_repeat=False)
+        self.position = widgets.IntSlider(min=0, max=0, description="position",
+                                          continuous_update=True,
+                                          layout=widgets.Layout(width="360px"))
+        self.step = widgets.Button(description="step", icon="step-forward",
+                                   tooltip="write the next output cell",
+                                   layout=widgets.Layout(width="90px"))
+        self.box = widgets.HBox([self.play, self.step, self.position])
+        self._on_position = on_position
+        self._chunk = 1
+        self._quiet = False
+        self.play.observe(self._frame, "value")
+        self.position.observe(self._moved, "value")
+        self.step.on_click(self._next)
+
+    def reset(self, count):
+        """Range over count cells (0 disables everything); keep the position when it still fits."""
+        self._chunk = max(1, math.ceil((count - 1) / MAX_PLAY_FRAMES))
+        keep = min(self.position.value, max(count - 1, 0))
+        self._quiet = True
+        try:
+            self.play.playing = self.play.playing and count > 1
+            self.position.max = max(count - 1, 0)
+            self.play.max = math.ceil((count - 1) / self._chunk) if count > 1 else 0
+            self.position.value = keep
+            self.play.value = keep // self._chunk
+        finally:
+            self._quiet = False
+        for control in (self.play, self.position, self.step):
+            control.disabled = count == 0
+
+    def _frame(self, change):
+        if not self._quiet:
+            self.position.value = min(change["new"] * self._chunk, self.position.max)
+
+    def _moved(self, change):
+        if not self._quiet:
+            self._quiet = True
+            try:
+                self.play.value = change["new"] // self._chunk
+            finally:
+                self._quiet = False
+        self._on_position(change["new"])
+
+    def _next(self, _button):
+        self.position.value = min(self.position.value + 1, self.position.max)
+
+
+def _html(**layout):
+    return widgets.HTML(layout=widgets.Layout(**layout))
+
+
+_TABLE = ("border-collapse:collapse;font-family:monospace;font-size:12px;"
+          "display:inline-table;vertical-align:middle;margin:2px 4px")
+_CELL = "border:1px solid #bbb;padding:1px 4px;text-align:right"
+
+
+def _grid_html(values, bold=None):
+    """An HTML table of a 2-D array with two decimals; bold is an optional (row, col) to stress."""
+    rows = []
+    for i, row in enumerate(values):
+        cells = []
+        for j, v in enumerate(row):
+            text = f"<b>{v:.2f}</b>" if bold == (i, j) else f"{v:.2f}"
+            cells.append(f'<td style="{_CELL}">{text}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<table style="{_TABLE}">' + "".join(rows) + "</table>"
+
+
+def _notice(items):
+    """Boxed explanations (list of HTML strings), or nothing."""
+    if not items:
+        return ""
+    body = "".join(f"<li>{item}</li>" for item in items)
+    return ('<div style="border-left:4px solid #b45f06;background:#fff4e5;padding:4px 8px;'
+            f'margin:4px 0"><ul style="margin:0;padding-left:18px">{body}</ul></div>')
+
+
+def _size_formula(label, n, f_eff, s, p, n_out):
+    """The output-size formula for one axis with the current numbers substituted."""
+    span = n + 2 * p - f_eff
+    pad = f" + 2·{p}" if p else ""
+    rhs = (f"⌊{span}/{s}⌋ + 1 = {n_out}" if span >= 0
+           else f"⌊{span}/{s}⌋ + 1 ≤ 0: no window fits")
+    return f"{label} = ⌊({n}{pad} − {f_eff}) / {s}⌋ + 1 = {rhs}"
+
+
+def _coverage_notes(shape, f, s, d):
+    """Explanations of padded input cells that no window reads, for shape (n_H, n_W); or [].
+
+    Two causes: the filter does not fit at all; (n - f_eff) is not a multiple of the stride,
+    leaving trailing rows/columns; or dilation taps skipping cells that no window covers.
+    """
+    f_eff = geometry.effective_size(f, d)
+    outs = [geometry.output_size(n, f, s, 0, d) for n in shape]
+    if 0 in outs:
+        return [f"<b>The filter does not fit.</b> f_eff = {f_eff} is larger than the "
+                f"{shape[0]}×{shape[1]} (padded) input, so there is no window position and the "
+                "output is empty. Make f or d smaller, or the pad larger."]
+    if shape[0] == shape[1]:
+        axes = [("rows and columns", shape[0], outs[0])]
+    else:
+        axes = [("rows", shape[0], outs[0]), ("columns", shape[1], outs[1])]
+    notes = []
+    for label, n, n_out in axes:
+        read = geometry.read_mask(n, f, s, d, n_out)
+        last = (n_out - 1) * s + f_eff - 1
+        idle = np.flatnonzero(~read)
+        past, between = idle[idle > last], idle[idle <= last]
+        if past.size:
+            notes.append(f"({n} − f_eff) = {n - f_eff} is not a multiple of the stride {s}: the "
+                         f"last window ends at index {last}; the next would span {n_out * s}.."
+                         f"{n_out * s + f_eff - 1}, past the last index {n - 1}, so {label} "
+                         f"{geometry.index_ranges(past)} are never read (shaded orange).")
+        if between.size:
+            notes.append(f"{label.capitalize()} {geometry.index_ranges(between)} fall between "
+                         f"the taps of every window (dilation {d}, stride {s}): no output reads "
+                         "them (shaded orange).")
+    return notes
+
+
+# ----------------------------------------------------------------------------- learner functions
+
+
+def _where(exc):
+    """'file, line N: code' of the innermost frame of an exception, for the error message."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return ""
+    last = frames[-1]
+    return f" (line {last.lineno}: <code>{_escape(last.line or '')}</code>)"
+
+
+def _escape(text):
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _run_learner(name, call, expected_shape):
+    """Call the learner's function and check what it returns.
+
+    call -- no-argument callable that runs it; expected_shape -- (1, n_H, n_W, 1).
+    Returns (values, problems, printed): values is the (n_H, n_W) float map or None when there is
+    nothing to compare, problems a list of HTML explanations, printed what the function printed.
+    Any exception of the learner's code is caught here, so the explorer keeps working.
+    """
+    printed = io.StringIO()
+    try:
+        with redirect_stdout(printed), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = call()
+    except Exception as exc:  # the learner's bug, shown in the widget, never re-raised
+        return None, [f"Your <code>{name}</code> raised <code>{type(exc).__name__}: "
+                      f"{_escape(exc)}</code>{_where(exc)}."], printed.getvalue()
+    problems = [f"Your <code>{name}</code> warned: <code>{_escape(w.message)}</code>" for w in caught]
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        kind = type(result).__name__
+        hint = " Did you forget to return the cache?" if isinstance(result, np.ndarray) else ""
+        return None, problems + [f"Your <code>{name}</code> returned a <code>{kind}</code>; "
+                                 f"expected a tuple <code>(output, cache)</code>.{hint}"], printed.getvalue()
+    try:
+        out = np.asarray(result[0], dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        return None, problems + [f"The first value your <code>{name}</code> returned is not a "
+                                 f"numeric array: {_escape(exc)}."], printed.getvalue()
+    if out.shape != expected_shape:
+        return None, problems + [f"Your <code>{name}</code> returned shape {out.shape}; expected "
+                                 f"{expected_shape}."], printed.getvalue()
+    values = out[0, :, :, 0]
+    bad = ~np.isfinite(values)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        problems.append(f"Your output has {int(bad.sum())} NaN or infinite value(s), the first at "
+                        f"row {r}, col {c}.")
+    return values, problems, printed.getvalue()
+
+
+# ----------------------------------------------------------------------------- conv / pool base
+
+
+class _WindowExplorer(widgets.VBox):
+    """Machinery shared by the convolution and pooling explorers.
+
+    A subclass sets up its controls and axes, then implements _compute() (the reference output
+    and the geometry for the current controls), _learner_call() and _arithmetic(row, col).
+    Attributes after every refresh: padded (input as windows see it), f, s, d, reference
+    (n_out_H, n_out_W), yours (same shape or None), diff (bool mask or None), first_diff.
+    """
+
+    learner_name = ""
+
+    def __init__(self, learner, figsize, width_ratios, controls):
+        self.canvas = _Canvas(figsize)
+        self.learner = learner
+        axes = self.canvas.figure.subplots(1, len(width_ratios), width_ratios=width_ratios)
+        self.axes = list(axes)
+        self.stepper = _Stepper(self._show_step)
+        self.formula = _html()
+        self.notice = _html()
+        self.arithmetic = _html()
+        self.comparison = _html()
+        self.printed = widgets.Textarea(layout=widgets.Layout(display="none", width="98%"),
+                                        disabled=True, description="printed")
+        self.yours = self.diff = self.first_diff = None
+        super().__init__([controls, self.stepper.box, self.canvas.image, self.formula,
+                          self.notice, self.arithmetic, self.comparison, self.printed])
+
+    def _watch(self, *controls):
+        for control in controls:
+            control.observe(self._refresh, "value")
+
+    # --- per parameter change
+
+    def _refresh(self, _change=None):
+        """Recompute everything that depends on the controls, redraw the static picture."""
+        notes = self._compute()
+        n_h, n_w = self.reference.shape if self.reference.size else (0, 0)
+        notes += _coverage_notes(self.padded.shape[:2], self.f, self.s, self.d)
+        self.notice.value = _notice(notes)
+        self._compare()
+        self._draw_static()
+        self.stepper.reset(n_h * n_w)
+        self._show_step(self.stepper.position.value)
+
+    def _compare(self):
+        """Run the learner's function (if any) and mark where it differs from the reference."""
+        self.yours = self.diff = self.first_diff = None
+        if self.learner is None:
+            return
+        call, reason = self._learner_call()
+        if call is None:
+            self.comparison.value = f"<p><b>Your {self.learner_name}:</b> {reason}</p>"
+            return
+        n_h, n_w = self.reference.shape
+        values, problems, printed = _run_learner(self.learner_name, call, (1, n_h, n_w, 1))
+        self.printed.value = printed[-4000:]
+        self.printed.layout.display = "" if printed else "none"
+        if values is not None:
+            self.yours = values
+            self.diff, self.first_diff = geometry.differences(values, self.reference)
+            problems.append(self._difference_summary())
+        all_good = values is not None and self.first_diff is None and len(problems) == 1
+        self.comparison.value = (f"<p><b>Your {self.learner_name}:</b></p>"
+                                 + (f"<p>{problems[0]}</p>" if all_good else _notice(problems)))
+
+    def _difference_summary(self):
+        """One sentence: all equal, or how many differ and the first difference explained."""
+        if self.first_diff is None:
+            return (f"✔ All {self.reference.size} values match the reference "
+                    f"(max |difference| {np.max(np.abs(self.yours - self.reference)):.1e}).")
+        r, c = self.first_diff
+        top, left = r * self.s, c * self.s
+        span = geometry.effective_size(self.f, self.d)
+        return (f"{int(self.diff.sum())} of {self.diff.size} cells differ (shaded red). "
+                f"First difference at row {r}, col {c}: yours {self.yours[r, c]:.4g}, reference "
+                f"{self.reference[r, c]:.4g} — window rows {top}..{top + span - 1}, "
+                f"cols {left}..{left + span - 1} of the {self._window_space()}.")
+
+    def _window_space(self):
+        return "input"
+
+    # --- per frame
+
+    def _show_step(self, index):
+        """Draw the window and output cell for step index and explain its arithmetic."""
+        if not self.reference.size:
+            self.input_panel.hide_window()
+            for panel in self._map_panels():
+                panel.fill_until(0, 0)
+            self.arithmetic.value = ""
+            self.canvas.blit()
+            return
+        row, col = geometry.window_cell(index, self.reference.shape[1])
+        self.input_panel.place(row * self.s, col * self.s, self.f, self.d)
+        for panel in self._map_panels():
+            panel.fill_until(row, col)
+        self._place_extras(row, col)
+        text = self._arithmetic(row, col)
+        if self.yours is not None:
+            mine, ref = self.yours[row, col], self.reference[row, col]
+            same = self.diff is not None and not self.diff[row, col]
+            text += (f"<p>Yours at ({row}, {col}): {mine:.4f} "
+                     + ("✔ same as the reference" if same else f"✘ reference {ref:.4f}") + "</p>")
+        self.arithmetic.value = text
+        self.canvas.blit()
+
+    def _place_extras(self, row, col):
+        """Hook for subclass-specific per-frame artists."""
+
+    def _map_panels(self):
+        return [self.output_panel] + ([self.yours_panel] if self.learner is not None else [])
+
+    def _draw_maps(self, title):
+        """Draw the reference output and, if given, the learner's output on one colour range."""
+        clim = _colour_range(self.reference) if self.reference.size else (0.0, 1.0)
+        self.output_panel.show(self.reference, clim, title)
+        if self.learner is None:
+            return
+        if self.yours is not None:
+            self.yours_panel.show(self.yours, clim, f"your {self.learner_name}", marks=self.diff)
+        else:
+            self.yours_panel.show(np.zeros((0, 0)), clim, f"your {self.learner_name}")
+            self.yours_panel.empty.set_text("nothing to compare:\nsee the message below")
+
+
+def _image_menu(image, options):
+    """Dropdown of named inputs; a caller's image comes first and is the default."""
+    named = {}
+    if image is not None:
+        array = np.asarray(image, dtype=np.float64)
+        if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (1, 3)):
+            raise ValueError(f"image must be (n_H, n_W) or (n_H, n_W, 3); got shape {array.shape}")
+        array = array[..., 0] if array.ndim == 3 and array.shape[2] == 1 else array
+        named[f"your image {array.shape[0]}×{array.shape[1]}"] = array
+    named.update(options)
+    return widgets.Dropdown(options=list(named), description="input",
+                            layout=widgets.Layout(width="300px")), named
+
+
+# ----------------------------------------------------------------------------- convolution
+
+_FIXED_KERNELS = {
+    "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+    "Sobel x": [[1, 0, -1], [2, 0, -2], [1, 0, -1]],
+    "Sobel y": [[1, 2, 1], [0, 0, 0], [-1, -2, -1]],
+    "Laplacian": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
+}
+FILTER_NAMES = ["identity", "box blur", *_FIXED_KERNELS, "custom 3×3"]
+
+
+def filter_kernel(name, f, custom=None):
+    """The (f, f) kernel for a menu entry; fixed 3x3 kernels ignore f (the explorer locks f = 3).
+
+    identity: a single 1, at the centre (at (f-1)//2 when f is even, which has no centre).
+    box blur: every weight 1/f², so the output is the window's mean.
+    custom: the 3x3 values given in custom.
+    """
+    if name == "identity":
+        kernel = np.zeros((f, f))
+        kernel[(f - 1) // 2, (f - 1) // 2] = 1.0
+        return kernel
+    if name == "box blur":
+        return np.full((f, f), 1.0 / (f * f))
+    if name == "custom 3×3":
+        return np.asarray(custom, dtype=np.float64).reshape(3, 3)
+    return np.asarray(_FIXED_KERNELS[name], dtype=np.float64)
+
+
+class ConvExplorer(_WindowExplorer):
+    """Convolution step by step: window on the padded input, filter, output filling in."""
+
+    learner_name = "conv_forward"
+
+    def __init__(self, conv_forward=None, image=None):
+        self.source, self.inputs = _image_menu(image, images.sources())
+        self.kernel_menu = widgets.Dropdown(options=FILTER_NAMES, value="Sobel x",
+                                            description="filter", layout=widgets.Layout(width="230px"))
+        self.f_slider = _slider("f", 1, 7, 3)
+        self.stride = _slider("stride s", 1, 4, 1)
+        self.pad = _slider("pad p", 0, 3, 1)
+        self.dilation = _slider("dilation d", 1, 3, 1)
+        self.bias = widgets.FloatSlider(value=0.0, min=-1, max=1, step=0.05, description="bias b",
+                                        continuous_update=True, layout=widgets.Layout(width="230px"))
+        self.custom = [widgets.FloatText(value=float(v), layout=widgets.Layout(width="60px"))
+                       for v in np.ravel(_FIXED_KERNELS["sharpen"])]
+        self.custom_box = widgets.VBox(
+            [widgets.HTML("custom 3×3 filter:"),
+             widgets.GridBox(self.custom, layout=widgets.Layout(
+                 grid_template_columns="repeat(3, 64px)", display="grid"))],
+            layout=widgets.Layout(display="none"))
+        controls = widgets.VBox([
+            widgets.HBox([self.source, self.kernel_menu, self.bias]),
+            widgets.HBox([self.f_slider, self.stride, self.pad, self.dilation]),
+            self.custom_box])
+        ratios = [1.25, 0.7, 1] + ([1] if conv_forward is not None else [])
+        super().__init__(conv_forward, (3.6 * len(ratios) + 0.6, 4.0), ratios, controls)
+        self.input_panel = _InputPanel(self.canvas, self.axes[0])
+        self.border = self.axes[0].add_patch(Rectangle(
+            (0, 0), 1, 1, fill=False, edgecolor="tab:blue", linestyle="--", linewidth=1.5))
+        self.kernel_im = self.axes[1].imshow(np.zeros((1, 1)), cmap="gray", interpolation="nearest")
+        self.kernel_text = [[self.axes[1].text(0, 0, "", ha="center", va="center", fontsize=8)
+                             for _ in range(7)] for _ in range(7)]
+        self.output_panel = _MapPanel(self.canvas, self.axes[2])
+        if conv_forward is not None:
+            self.yours_panel = _MapPanel(self.canvas, self.axes[3])
+        self._watch(self.source, self.kernel_menu, self.f_slider, self.stride, self.pad,
+                    self.dilation, self.bias, *self.custom)
+        self._refresh()
+
+    def _compute(self):
+        """Set padded, kernel, weights, reference; return explanation notes for the controls."""
+        x = self.inputs[self.source.value]
+        name = self.kernel_menu.value
+        fixed = name not in ("identity", "box blur")
+        self.custom_box.layout.display = "" if name == "custom 3×3" else "none"
+        if fixed and self.f_slider.value != 3:
+            self.f_slider.unobserve(self._refresh, "value")
+            self.f_slider.value = 3
+            self.f_slider.observe(self._refresh, "value")
+        self.f_slider.disabled = fixed
+        self.f, self.s, self.d, self.p = (self.f_slider.value, self.stride.value,
+                                          self.dilation.value, self.pad.value)
+        self.b = float(self.bias.value)
+        self.x = x
+        self.kernel = filter_kernel(name, self.f, [w.value for w in self.custom])
+        channels = x.shape[2] if x.ndim == 3 else 1
+        # One f x f slice per channel; K / C keeps an RGB output on the same scale as gray.
+        self.weights = (np.repeat(self.kernel[:, :, None] / channels, channels, axis=2)
+                        if x.ndim == 3 else self.kernel)
+        widths = ((self.p, self.p), (self.p, self.p)) + ((0, 0),) * (x.ndim - 2)
+        self.padded = np.pad(x, widths)
+        self.reference = geometry.correlate(self.padded, self.weights, self.s, self.d, self.b)
+        self.canvas.photo = max(x.shape[:2]) > 64
+        self._write_formula()
+        return self._filter_notes(name, channels)
+
+    def _filter_notes(self, name, channels):
+        notes = []
+        if name not in ("identity", "box blur"):
+            notes.append(f"<i>{name}</i> is defined as a 3×3 filter, so f is fixed at 3 (slider "
+                         "locked). Choose identity or box blur to vary f.")
+        elif name == "box blur":
+            notes.append(f"Box blur at f = {self.f}: every weight is 1/{self.f}² = "
+                         f"{1 / self.f ** 2:.4f}, so Z is the window's mean (+ b).")
+        elif self.f % 2 == 0:
+            notes.append(f"Identity at even f = {self.f} has no centre cell: the 1 sits at "
+                         f"({(self.f - 1) // 2}, {(self.f - 1) // 2}), so the output is shifted "
+                         "half a cell up and left.")
+        if channels > 1:
+            notes.append(f"RGB input: W has one f×f slice per channel, here each K/{channels}; the "
+                         "products of all channels are summed into ONE output channel.")
+        return notes
+
+    def _write_formula(self):
+        n_h, n_w = self.x.shape[:2]
+        f_eff = geometry.effective_size(self.f, self.d)
+        out_h = geometry.output_size(n_h, self.f, self.s, self.p, self.d)
+        out_w = geometry.output_size(n_w, self.f, self.s, self.p, self.d)
+        lines = [f"f_eff = d(f − 1) + 1 = {self.d}·({self.f} − 1) + 1 = {f_eff}",
+                 _size_formula("n_H", n_h, f_eff, self.s, self.p, out_h),
+                 _size_formula("n_W", n_w, f_eff, self.s, self.p, out_w)]
+        shape = f"({out_h}, {out_w})" if out_h and out_w else "empty"
+        padded = f"({n_h} + 2·{self.p}, {n_w} + 2·{self.p}) = ({n_h + 2 * self.p}, {n_w + 2 * self.p})"
+        self.formula.value = ("<div style='font-family:monospace;font-size:13px'>"
+                              + "<br>".join(lines)
+                              + f"<br>padded input {padded} → <b>output shape {shape}</b></div>")
+
+    def _learner_call(self):
+        if self.d != 1:
+            return None, ("the exercise's conv_forward has no dilation, so there is nothing to "
+                          "compare while d > 1.")
+        if not self.reference.size:
+            return None, "nothing to compare: no window fits."
+        a_prev = (self.x[None] if self.x.ndim == 3 else self.x[None, :, :, None]).copy()
+        channels = a_prev.shape[3]
+        w = self.weights.reshape(self.f, self.f, channels, 1).copy()
+        b = np.full((1, 1, 1, 1), self.b)
+        hparameters = {"stride": self.s, "pad": self.p}
+        return (lambda: self.learner(a_prev, w, b, hparameters)), ""
+
+    def _window_space(self):
+        return "padded input"
+
+    def _draw_static(self):
+        n_h, n_w = self.x.shape[:2]
+        f_eff = geometry.effective_size(self.f, self.d)
+        out_h, out_w = self.reference.shape if self.reference.size else (0, 0)
+        self.input_panel.show(
+            self.padded,
+            geometry.read_mask(self.padded.shape[0], self.f, self.s, self.d, out_h),
+            geometry.read_mask(self.padded.shape[1], self.f, self.s, self.d, out_w),
+            f"padded input, p = {self.p}: {n_h + 2 * self.p}×{n_w + 2 * self.p}"
+            + (" RGB" if self.x.ndim == 3 else ""))
+        self.border.set_bounds(self.p - 0.5, self.p - 0.5, n_w, n_h)
+        self._draw_kernel()
+        self._draw_maps(f"output Z, s = {self.s}, f_eff = {f_eff}: {out_h}×{out_w}")
+        self.canvas.redraw()
+
+    def _draw_kernel(self):
+        k = self.kernel
+        self.kernel_im.set_data(k)
+        self.kernel_im.set_clim(*_colour_range(k))
+        self.kernel_im.set_extent((-0.5, self.f - 0.5, self.f - 0.5, -0.5))
+        middle = sum(_colour_range(k)) / 2
+        for i, row in enumerate(self.kernel_text):
+            for j, text in enumerate(row):
+                inside = i < self.f and j < self.f
+                text.set_visible(inside)
+                if inside:
+                    text.set_position((j, i))
+                    text.set_text(f"{k[i, j]:.2g}")
+                    text.set_color("white" if k[i, j] < middle else "black")
+        _cell_axes(self.axes[1], self.f, self.f,
+                   f"filter {self.kernel_menu.value}, f = {self.f}, d = {self.d}")
+
+    def _arithmetic(self, row, col):
+        """HTML: the window values × filter values, summed, + b = Z for output cell (row, col)."""
+        top, left = row * self.s, col * self.s
+        span = geometry.effective_size(self.f, self.d)
+        window = self.padded[top:top + span:self.d, left:left + span:self.d]
+        rows = f"{top}..{top + span - 1}" + (f" step {self.d}" if self.d > 1 else "")
+        cols = f"{left}..{left + span - 1}" + (f" step {self.d}" if self.d > 1 else "")
+        head = f"<p>Z[{row}, {col}] reads padded rows {rows}, cols {cols}:</p>"
+        if window.ndim == 2:
+            total = float(np.sum(window * self.weights))
+            body = (_grid_html(window) + " × " + _grid_html(self.weights) + " → "
+                    + _grid_html(window * self.weights) + f" summed = {total:.4f}")
+        else:
+            parts, total = [], 0.0
+            for c, name in enumerate("RGB"[:window.shape[2]]):
+                part = float(np.sum(window[:, :, c] * self.weights[:, :, c]))
+                total += part
+                parts.append(f"<div>{name}: " + _grid_html(window[:, :, c]) + " × "
+                             + _grid_html(self.weights[:, :, c]) + f" summed = {part:.4f}</div>")
+            body = "".join(parts) + f"<div>channel sums added: {total:.4f}</div>"
+        z = total + self.b
+        return (head + body + f"<p><b>{total:.4f} + b ({self.b:.2f}) = Z[{row}, {col}] = "
+                f"{z:.4f}</b></p>")
+
+
+def conv_explorer(conv_forward=None, image=None):
+    """Widget: convolution step by step, optionally comparing the learner's conv_forward.
+
+    conv_forward -- optional function (A_prev, W, b, hparameters) -> (Z, cache) on NHWC arrays,
+    hparameters {"stride", "pad"}; it is run on the explorer's input (A_prev (1, n_H, n_W, n_C),
+    W (f, f, n_C, 1), b (1, 1, 1, 1)) and its output is shown beside the reference.
+    image -- optional (n_H, n_W) or (n_H, n_W, 3) array in [0, 1], offered first in the menu.
+    """
+    return ConvExplorer(conv_forward, image)
