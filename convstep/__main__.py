@@ -1,0 +1,110 @@
+"""Command line: ``python3 -m convstep <command>`` from the repository root.
+
+Commands:
+  demo      set up .venv if needed, build release/, grade the bundled sample class, print the scores
+  release   sync provided code and regenerate release/ from source/
+  test      set up .venv and the system packages the tests need, then run pytest
+  setup     only create/refresh .venv
+
+Only the standard library is used until the project's virtual environment is running, so the first
+command works on a fresh clone with nothing but Python 3.11.
+"""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+VENV_PYTHON = VENV / "bin" / "python"
+STAMP = VENV / ".convstep-installed"
+# Debian packages the tests use: the browser for the explorer tests, the sandbox for grading.
+SYSTEM_PACKAGES = {"chromium": "/usr/bin/chromium", "bubblewrap": "/usr/bin/bwrap"}
+
+
+def _say(message):
+    print(f"[convstep] {message}", flush=True)
+
+
+def _requirements_hash():
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_venv():
+    """Create .venv and install the project (with test extras) unless it is already current."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"[convstep] Python 3.11 or newer is needed; this is {sys.version.split()[0]}")
+    if not VENV_PYTHON.exists():
+        _say(f"creating {VENV.relative_to(ROOT)} ...")
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    if not STAMP.exists() or STAMP.read_text() != _requirements_hash():
+        _say("installing the course package and its pinned dependencies (a few minutes the first time) ...")
+        subprocess.run([str(VENV_PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                        "-e", f"{ROOT}[test]"], check=True)
+        STAMP.write_text(_requirements_hash())
+
+
+def ensure_system_packages():
+    """Install the Debian packages the tests need, or say exactly what to install."""
+    missing = [pkg for pkg, path in SYSTEM_PACKAGES.items() if not Path(path).exists()]
+    if not missing:
+        return
+    apt = shutil.which("apt-get")
+    sudo = [] if os.geteuid() == 0 else (["sudo", "-n"] if shutil.which("sudo") else None)
+    if apt is None or sudo is None:
+        sys.exit(f"[convstep] the tests need the Debian packages {', '.join(missing)}; "
+                 f"install them with: sudo apt-get install -y {' '.join(missing)}")
+    _say(f"installing Debian packages: {', '.join(missing)} ...")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(sudo + [apt, "update", "-qq"], check=True, env=env)
+    subprocess.run(sudo + [apt, "install", "-y", "-qq", "--no-install-recommends", *missing], check=True, env=env)
+
+
+def in_venv():
+    return Path(sys.prefix).resolve() == VENV.resolve()
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command = argv[0] if argv else "help"
+    if command in ("help", "-h", "--help"):
+        print(__doc__)
+        return 0
+    if command not in ("demo", "release", "test", "setup"):
+        print(f"unknown command {command!r}\n{__doc__}", file=sys.stderr)
+        return 2
+    if not in_venv():
+        ensure_venv()
+        if command == "setup":
+            return 0
+        # Continue inside the project's environment, where nbgrader and numpy are installed.
+        os.chdir(ROOT)
+        return subprocess.run([str(VENV_PYTHON), "-m", "convstep", *argv]).returncode
+
+    os.chdir(ROOT)
+    if command == "test":
+        ensure_system_packages()
+        code = subprocess.run([sys.executable, "-m", "pytest", *argv[1:]]).returncode
+        if code == 5:
+            print("[convstep] pytest collected no tests: treating that as a failure", file=sys.stderr)
+            return 1
+        return code
+
+    from convstep import course  # needs nbformat/nbgrader: only inside the environment
+
+    try:
+        if command == "release":
+            course.build_release()
+        elif command == "demo":
+            course.demo()
+    except course.CourseError as error:
+        print(f"[convstep] error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

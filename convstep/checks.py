@@ -1,0 +1,136 @@
+"""Helpers the notebooks' test cells use to check a learner's function.
+
+Every check raises ``AssertionError`` with a message that names the case that was tried, what was
+expected and what came back, plus a hint when one is given (a string, or a function returning one,
+called only when the check fails). Nothing here computes an exercise's
+answer: expected values come from the test cells themselves.
+"""
+
+import warnings
+
+import numpy as np
+
+# Loops and vectorized code differ by rounding only; anything larger is a real difference.
+RTOL = 1e-5
+ATOL = 1e-7
+
+
+def _fail(case, message, hint=None):
+    text = f"{case}: {message}"
+    if callable(hint):  # a hint that is costly to work out is only worked out for a failure
+        hint = hint()
+    if hint:
+        text += f"\nHint: {hint}"
+    raise AssertionError(text)
+
+
+def call(fn, *args, case, hint=None, **kwargs):
+    """Call a learner's function; turn an exception into a failure that names the case.
+
+    Warnings are silenced while it runs: nbgrader scores a test cell 0 as soon as anything reaches
+    stderr, and a warning is not a wrong answer.
+    """
+    name = getattr(fn, "__name__", "the function")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn(*args, **kwargs)
+    except NotImplementedError:
+        problem, hint = f"{name} is not implemented yet (it still raises NotImplementedError)", None
+    except Exception as exc:  # any error in learner code is a failed check, reported in words
+        problem = f"{name} raised {type(exc).__name__}: {exc}"
+    # Raised outside the except block so the learner sees one message, not a chained traceback.
+    _fail(case, problem, hint)
+
+
+def unpack(result, names, case):
+    """Split a function's tuple result into its parts, failing clearly if it is not that tuple."""
+    if not isinstance(result, (tuple, list)) or len(result) != len(names):
+        got = f"{type(result).__name__} of length {len(result)}" if isinstance(result, (tuple, list)) \
+            else type(result).__name__
+        _fail(case, f"expected the function to return {len(names)} values ({', '.join(names)}), got {got}")
+    return result
+
+
+def check_shape(what, actual, expected_shape, case, hint=None):
+    """``np.shape(actual) == expected_shape``; the message shows both shapes."""
+    shape = np.shape(actual)
+    if tuple(shape) != tuple(expected_shape):
+        _fail(case, f"expected {what}.shape {tuple(expected_shape)}, got {tuple(shape)}", hint)
+
+
+def check_scalar(what, value, case, hint=None):
+    """``value`` is one number: a Python float or int, a NumPy scalar or a 0-d array."""
+    if np.ndim(value) != 0:
+        _fail(case, f"expected {what} to be a single number, got an array of shape {np.shape(value)}",
+              hint)
+
+
+def check_close(what, actual, expected, case, hint=None, rtol=RTOL, atol=ATOL):
+    """Same shape and values within tolerance; the message points at the first differing entry."""
+    expected = np.asarray(expected, dtype=float)
+    check_shape(what, actual, expected.shape, case, hint)
+    try:
+        actual = np.asarray(actual, dtype=float)
+    except (TypeError, ValueError):
+        _fail(case, f"expected {what} to hold numbers, got {actual!r}", hint)
+    close = np.isclose(actual, expected, rtol=rtol, atol=atol)
+    if close.all():
+        return
+    wrong = np.argwhere(~close)
+    first = tuple(int(i) for i in wrong[0])
+    where = f"[{', '.join(map(str, first))}]" if first else ""
+    _fail(case, f"{what}{where} should be {expected[first]:.8g}, got {actual[first]:.8g} "
+                f"({len(wrong)} of {expected.size} entries differ)", hint)
+
+
+def check_equal(what, actual, expected, case, hint=None):
+    """Exact equality of shapes and entries (for masks, integer data and untouched inputs)."""
+    check_shape(what, actual, np.shape(expected), case, hint)
+    if not np.array_equal(np.asarray(actual), np.asarray(expected)):
+        wrong = np.argwhere(np.asarray(actual) != np.asarray(expected))
+        first = tuple(int(i) for i in wrong[0])
+        _fail(case, f"{what}[{', '.join(map(str, first))}] should be {np.asarray(expected)[first]!r}, "
+                    f"got {np.asarray(actual)[first]!r}", hint)
+
+
+def check_unchanged(what, before, after, case):
+    """An input array still holds the values it had before the call."""
+    if not np.array_equal(before, after):
+        _fail(case, f"{what} was modified by the call; it must be left as it was",
+              "work on a new array (np.zeros, np.pad or .copy()) instead of writing into the input")
+
+
+def agrees(expected, fn, *args, item=None, **kwargs):
+    """Whether ``fn(*args, **kwargs)`` (its ``item``-th return value if given) matches ``expected``.
+
+    Never raises and never prints: test cells use it to choose a hint, not to grade.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = fn(*args, **kwargs)
+            if item is not None:
+                result = result[item]
+            return np.shape(result) == np.shape(expected) and \
+                bool(np.allclose(np.asarray(result, dtype=float), expected, rtol=RTOL, atol=ATOL))
+    except Exception:
+        return False
+
+
+def numerical_gradient(loss, x, eps=1e-6):
+    """Central-difference gradient of the scalar ``loss()`` with respect to the array ``x``.
+
+    ``x`` is perturbed in place entry by entry and restored; ``loss`` reads it. Returns an array of
+    ``x.shape``. Exact up to rounding for the piecewise-linear layers of this course.
+    """
+    grad = np.zeros(x.shape)
+    for index in np.ndindex(x.shape):
+        saved = x[index]
+        x[index] = saved + eps
+        plus = loss()
+        x[index] = saved - eps
+        minus = loss()
+        x[index] = saved
+        grad[index] = (plus - minus) / (2 * eps)
+    return grad

@@ -1,0 +1,24 @@
+"""nbgrader configuration: this repository is the course directory (see README)."""
+
+import os
+
+c = get_config()  # noqa: F821 -- injected by nbgrader/traitlets when this file is loaded
+
+c.CourseDirectory.course_id = "convnets-step-by-step"
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+# Students submit only their notebook; everything else in an assignment folder comes from source/.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+
+# The stub students see in place of each solution.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Autograding: every test cell finishes in well under a second with a correct solution (even a
+# 4-loop one); 20 s cuts off an infinite loop without punishing a slow but correct function.
+c.Execute.timeout = 20
+c.Execute.interrupt_on_timeout = True
+# A test cell deleted or duplicated by a student is restored from the database and graded.
+c.OverwriteCells.add_missing_cells = True
+# An endless print must not produce a notebook of gigabytes.
+c.LimitOutput.max_lines = 1000
+c.LimitOutput.max_traceback = 100
