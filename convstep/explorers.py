@@ -128,7 +128,7 @@ class _InputPanel:
 
     def __init__(self, canvas, ax):
         self.ax = ax
-        self.im = ax.imshow(np.zeros((1, 1)), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        self.im = ax.imshow(np.zeros((1, 1)), cmap="gray", interpolation="nearest")
         self.unread = ax.imshow(np.zeros((1, 1, 4)), interpolation="nearest")
         self.window = canvas.animate(ax.add_patch(Rectangle(
             (0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=2.5, zorder=5)))
@@ -140,6 +140,7 @@ class _InputPanel:
         n_h, n_w = image.shape[:2]
         extent = (-0.5, n_w - 0.5, n_h - 0.5, -0.5)
         self.im.set_data(_display_rgb(image) if image.ndim == 3 else image)
+        self.im.set_clim(*_colour_range(image))
         self.im.set_extent(extent)
         unread = ~(rows_read[:, None] & cols_read[None, :])
         self.unread.set_data(_overlay(unread, UNREAD_RGBA))
@@ -493,6 +494,21 @@ class _WindowExplorer(widgets.VBox):
     def _window_space(self):
         return "input"
 
+    def _write_formula(self, lines):
+        """Show lines, then the output-size formula per axis with the current numbers."""
+        n_h, n_w = self.x.shape[:2]
+        f_eff = geometry.effective_size(self.f, self.d)
+        out_h = geometry.output_size(n_h, self.f, self.s, self.p, self.d)
+        out_w = geometry.output_size(n_w, self.f, self.s, self.p, self.d)
+        lines = lines + [_size_formula("n_H", n_h, f_eff, self.s, self.p, out_h),
+                         _size_formula("n_W", n_w, f_eff, self.s, self.p, out_w)]
+        shape = f"({out_h}, {out_w})" if out_h and out_w else "empty"
+        if self.p:
+            lines.append(f"padded input ({n_h} + 2·{self.p}, {n_w} + 2·{self.p}) = "
+                         f"({n_h + 2 * self.p}, {n_w + 2 * self.p})")
+        self.formula.value = ("<div style='font-family:monospace;font-size:13px'>"
+                              + "<br>".join(lines) + f"<br><b>output shape {shape}</b></div>")
+
     # --- per frame
 
     def _show_step(self, index):
@@ -524,9 +540,8 @@ class _WindowExplorer(widgets.VBox):
     def _map_panels(self):
         return [self.output_panel] + ([self.yours_panel] if self.learner is not None else [])
 
-    def _draw_maps(self, title):
-        """Draw the reference output and, if given, the learner's output on one colour range."""
-        clim = _colour_range(self.reference) if self.reference.size else (0.0, 1.0)
+    def _draw_maps(self, title, clim):
+        """Draw the reference output and, if given, the learner's output on colour range clim."""
         self.output_panel.show(self.reference, clim, title)
         if self.learner is None:
             return
@@ -645,7 +660,8 @@ class ConvExplorer(_WindowExplorer):
         self.padded = np.pad(x, widths)
         self.reference = geometry.correlate(self.padded, self.weights, self.s, self.d, self.b)
         self.canvas.photo = max(x.shape[:2]) > 64
-        self._write_formula()
+        f_eff = geometry.effective_size(self.f, self.d)
+        self._write_formula([f"f_eff = d(f − 1) + 1 = {self.d}·({self.f} − 1) + 1 = {f_eff}"])
         return self._filter_notes(name, channels)
 
     def _filter_notes(self, name, channels):
@@ -664,20 +680,6 @@ class ConvExplorer(_WindowExplorer):
             notes.append(f"RGB input: W has one f×f slice per channel, here each K/{channels}; the "
                          "products of all channels are summed into ONE output channel.")
         return notes
-
-    def _write_formula(self):
-        n_h, n_w = self.x.shape[:2]
-        f_eff = geometry.effective_size(self.f, self.d)
-        out_h = geometry.output_size(n_h, self.f, self.s, self.p, self.d)
-        out_w = geometry.output_size(n_w, self.f, self.s, self.p, self.d)
-        lines = [f"f_eff = d(f − 1) + 1 = {self.d}·({self.f} − 1) + 1 = {f_eff}",
-                 _size_formula("n_H", n_h, f_eff, self.s, self.p, out_h),
-                 _size_formula("n_W", n_w, f_eff, self.s, self.p, out_w)]
-        shape = f"({out_h}, {out_w})" if out_h and out_w else "empty"
-        padded = f"({n_h} + 2·{self.p}, {n_w} + 2·{self.p}) = ({n_h + 2 * self.p}, {n_w + 2 * self.p})"
-        self.formula.value = ("<div style='font-family:monospace;font-size:13px'>"
-                              + "<br>".join(lines)
-                              + f"<br>padded input {padded} → <b>output shape {shape}</b></div>")
 
     def _learner_call(self):
         if self.d != 1:
@@ -707,7 +709,9 @@ class ConvExplorer(_WindowExplorer):
             + (" RGB" if self.x.ndim == 3 else ""))
         self.border.set_bounds(self.p - 0.5, self.p - 0.5, n_w, n_h)
         self._draw_kernel()
-        self._draw_maps(f"output Z, s = {self.s}, f_eff = {f_eff}: {out_h}×{out_w}")
+        # Filters like Sobel produce negative values: the output gets its own colour range.
+        clim = _colour_range(self.reference) if self.reference.size else (0.0, 1.0)
+        self._draw_maps(f"output Z, s = {self.s}, f_eff = {f_eff}: {out_h}×{out_w}", clim)
         self.canvas.redraw()
 
     def _draw_kernel(self):
@@ -761,3 +765,408 @@ def conv_explorer(conv_forward=None, image=None):
     image -- optional (n_H, n_W) or (n_H, n_W, 3) array in [0, 1], offered first in the menu.
     """
     return ConvExplorer(conv_forward, image)
+
+
+# ----------------------------------------------------------------------------- pooling
+
+
+class PoolExplorer(_WindowExplorer):
+    """Pooling step by step: window, its maximum (or average), output filling in."""
+
+    learner_name = "pool_forward"
+
+    def __init__(self, pool_forward=None, image=None):
+        self.source, named = _image_menu(image, images.sources(rgb=False))
+        # Pooling acts on each channel alone; one gray channel keeps "the" maximum unambiguous.
+        self.inputs = {name: images.to_gray(array) for name, array in named.items()}
+        self.mode = widgets.ToggleButtons(options=["max", "average"], description="mode",
+                                          style={"button_width": "80px"})
+        self.f_slider = _slider("f", 1, 6, 3)
+        self.stride = _slider("stride s", 1, 6, 2)
+        controls = widgets.HBox([self.source, self.mode, self.f_slider, self.stride])
+        ratios = [1, 1] + ([1] if pool_forward is not None else [])
+        super().__init__(pool_forward, (3.8 * len(ratios) + 0.4, 4.0), ratios, controls)
+        self.input_panel = _InputPanel(self.canvas, self.axes[0])
+        ax = self.axes[0]
+        # The previous window, dashed, so overlapping windows (s < f) are visible as such.
+        self.ghost = self.canvas.animate(ax.add_patch(Rectangle(
+            (0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, linestyle="--", linewidth=1.2, zorder=4)))
+        (self.max_mark,) = ax.plot([], [], marker="*", markersize=14, color="gold",
+                                   markeredgecolor="black", linestyle="none", zorder=7)
+        self.canvas.animate(self.max_mark)
+        self.output_panel = _MapPanel(self.canvas, self.axes[1])
+        if pool_forward is not None:
+            self.yours_panel = _MapPanel(self.canvas, self.axes[2])
+        self._watch(self.source, self.mode, self.f_slider, self.stride)
+        self._refresh()
+
+    def _compute(self):
+        """Set padded (the input: pooling has no pad), reference, argmax; return notes."""
+        self.x = self.padded = self.inputs[self.source.value]
+        self.f, self.s, self.d, self.p = self.f_slider.value, self.stride.value, 1, 0
+        self.reference, self.argmax = geometry.pool(self.x, self.f, self.s, self.mode.value)
+        self.canvas.photo = max(self.x.shape) > 64
+        self._write_formula([])
+        notes = []
+        if self.s < self.f:
+            notes.append(f"Stride {self.s} &lt; f = {self.f}: neighbouring windows overlap by "
+                         f"{self.f - self.s} rows/columns (dashed: the previous window), so one "
+                         "input can belong to several windows"
+                         + (" and be the maximum of several of them." if self.mode.value == "max"
+                            else "."))
+        return notes
+
+    def _learner_call(self):
+        if not self.reference.size:
+            return None, "nothing to compare: no window fits."
+        a_prev = self.x[None, :, :, None].copy()
+        hparameters = {"f": self.f, "stride": self.s}
+        mode = self.mode.value
+        return (lambda: self.learner(a_prev, hparameters, mode)), ""
+
+    def _draw_static(self):
+        n_h, n_w = self.x.shape
+        out_h, out_w = self.reference.shape if self.reference.size else (0, 0)
+        self.input_panel.show(self.x,
+                              geometry.read_mask(n_h, self.f, self.s, 1, out_h),
+                              geometry.read_mask(n_w, self.f, self.s, 1, out_w),
+                              f"input {n_h}×{n_w}, {self.mode.value} pool f = {self.f}")
+        # Pooled values are input values (or their means): same colour scale as the input.
+        self._draw_maps(f"output A, {self.mode.value}, s = {self.s}: {out_h}×{out_w}",
+                        _colour_range(self.x))
+        self.canvas.redraw()
+
+    def _place_extras(self, row, col):
+        # The neighbour to the left (or above, at a row start) shares cells when s < f.
+        overlap = self.s < self.f and (row, col) != (0, 0)
+        self.ghost.set_visible(overlap)
+        if overlap:
+            prev_row, prev_col = (row, col - 1) if col else (row - 1, col)
+            self.ghost.set_bounds(prev_col * self.s - 0.5, prev_row * self.s - 0.5, self.f, self.f)
+        is_max = self.argmax is not None
+        self.max_mark.set_visible(is_max)
+        if is_max:
+            dr, dc = self.argmax[row, col]
+            self.max_mark.set_data([col * self.s + dc], [row * self.s + dr])
+
+    def _arithmetic(self, row, col):
+        """HTML: the window, and its maximum (where) or its sum / f² for output cell (row, col)."""
+        top, left = row * self.s, col * self.s
+        window = self.x[top:top + self.f, left:left + self.f]
+        head = (f"<p>A[{row}, {col}] pools rows {top}..{top + self.f - 1}, "
+                f"cols {left}..{left + self.f - 1}:</p>")
+        if self.argmax is not None:
+            dr, dc = (int(i) for i in self.argmax[row, col])
+            return (head + _grid_html(window, bold=(dr, dc))
+                    + f" <b>max = {window[dr, dc]:.4f}</b> at input row {top + dr}, col "
+                    f"{left + dc} (★) = A[{row}, {col}]")
+        return (head + _grid_html(window) + f" sum {window.sum():.4f} / f² ({self.f * self.f}) "
+                f"= <b>{window.mean():.4f}</b> = A[{row}, {col}]")
+
+
+def pool_explorer(pool_forward=None, image=None):
+    """Widget: max / average pooling step by step, optionally comparing the learner's pool_forward.
+
+    pool_forward -- optional function (A_prev, hparameters, mode) -> (A, cache) on NHWC arrays,
+    hparameters {"f", "stride"}, mode "max" | "average"; run on A_prev (1, n_H, n_W, 1).
+    image -- optional (n_H, n_W) or (n_H, n_W, 3) array in [0, 1] (RGB is averaged to gray).
+    """
+    return PoolExplorer(pool_forward, image)
+
+
+# ----------------------------------------------------------------------------- padding
+
+
+class PaddingExplorer(widgets.VBox):
+    """Zero padding of a real image: the border grows around the unchanged picture.
+
+    The axes keep the original image's coordinates and the largest padded extent, so moving
+    the slider only changes the image artist, the border outline and the title (blitted).
+    """
+
+    def __init__(self, image=None):
+        self.source, self.inputs = _image_menu(image, {
+            "camera 512×512": images.camera(), "astronaut 512×512 RGB": images.astronaut(),
+            "camera 16×16": images.camera_small(16),
+            "astronaut 16×16 RGB": images.astronaut_small(16)})
+        self.pad = widgets.IntSlider(value=0, min=0, max=128, description="pad p",
+                                     continuous_update=True, layout=widgets.Layout(width="420px"))
+        self.canvas = _Canvas((6.2, 6.2))
+        self.ax = self.canvas.figure.subplots()
+        # Outside the padded array: light, so the black zero border stands out against it.
+        self.ax.set_facecolor("0.85")
+        self.im = self.canvas.animate(self.ax.imshow(np.zeros((1, 1)), cmap="gray", vmin=0, vmax=1,
+                                                     interpolation="nearest"))
+        self.border = self.canvas.animate(self.ax.add_patch(Rectangle(
+            (0, 0), 1, 1, fill=False, edgecolor="tab:blue", linestyle="--", linewidth=1.5)))
+        self.canvas.animate(self.ax.title)
+        self.ax.set_xlabel("column of the original image (negative: padding)")
+        self.ax.set_ylabel("row of the original image")
+        self.readout = _html()
+        super().__init__([widgets.HBox([self.source, self.pad]), self.canvas.image, self.readout])
+        self.source.observe(self._on_source, "value")
+        self.pad.observe(self._on_pad, "value")
+        self._on_source()
+
+    def _on_source(self, _change=None):
+        """New image: slider range, fixed axes extent for the largest pad, full redraw."""
+        x = self.inputs[self.source.value]
+        self.display = _display_rgb(x) if x.ndim == 3 else x
+        n_h, n_w = x.shape[:2]
+        top = max(2, max(n_h, n_w) // 4)
+        self.pad.max = top
+        self.ax.set_xlim(-top - 0.5, n_w + top - 0.5)
+        self.ax.set_ylim(n_h + top - 0.5, -top - 0.5)
+        self.canvas.photo = max(n_h, n_w) > 64
+        # The layout reserves room for the title only if it has text at the full draw.
+        self.ax.set_title(self._title(self.pad.value), fontsize=10)
+        self.canvas.redraw()
+        self._on_pad()
+
+    def _title(self, p):
+        n_h, n_w = self.display.shape[:2]
+        return f"zero padding p = {p}: {n_h}×{n_w} → {n_h + 2 * p}×{n_w + 2 * p}"
+
+    def _on_pad(self, _change=None):
+        """Pad with p zeros on every side of rows and columns (never channels) and blit."""
+        p = self.pad.value
+        x = self.display
+        n_h, n_w = x.shape[:2]
+        padded = np.pad(x, ((p, p), (p, p)) + ((0, 0),) * (x.ndim - 2))
+        self.padded = padded
+        self.im.set_data(padded)
+        self.im.set_extent((-p - 0.5, n_w + p - 0.5, n_h + p - 0.5, -p - 0.5))
+        self.border.set_bounds(-0.5, -0.5, n_w, n_h)
+        self.ax.set_title(self._title(p), fontsize=10)
+        channels = f", {x.shape[2]}" if x.ndim == 3 else ""
+        self.readout.value = (
+            "<div style='font-family:monospace;font-size:13px'>"
+            f"X.shape = ({n_h}, {n_w}{channels})<br>"
+            f"X_pad.shape = (n_H + 2p, n_W + 2p{', n_C' if channels else ''}) = "
+            f"({n_h} + 2·{p}, {n_w} + 2·{p}{channels}) = "
+            f"<b>({n_h + 2 * p}, {n_w + 2 * p}{channels})</b>"
+            + ("<br>channels are not padded: only rows and columns get zeros" if channels else "")
+            + f"<br>padded row i is original row i − {p} (dashed: the original image)</div>")
+        self.canvas.blit()
+
+
+def padding_explorer(image=None):
+    """Widget: a pad slider over a real image showing the zero border and the padded shape.
+
+    image -- optional (n_H, n_W) or (n_H, n_W, 3) array in [0, 1], offered first in the menu.
+    """
+    return PaddingExplorer(image)
+
+
+# ----------------------------------------------------------------------------- gradients
+
+# Small integers so that every product in the readout can be checked by hand; the top-left
+# 3x3 is Sobel x, and f < 4 uses the top-left f x f block.
+_GRADIENT_W = np.array([[1, 0, -1, 2], [2, 0, -2, 1], [1, 0, -1, -1], [0, 1, 2, -2]], dtype=float)
+_GRADIENT_SIDE = 6
+
+
+def _value_texts(ax, n):
+    """An n x n grid of centred text artists (hidden until given values)."""
+    return [[ax.text(j, i, "", ha="center", va="center", fontsize=8, visible=False)
+             for j in range(n)] for i in range(n)]
+
+
+def _write_values(texts, values, clim, hide_zeros=False):
+    """Write values (h, w) into the top-left of a text grid; text colour contrasts its cell."""
+    middle = sum(clim) / 2
+    for i, row in enumerate(texts):
+        for j, text in enumerate(row):
+            show = i < values.shape[0] and j < values.shape[1]
+            show = show and not (hide_zeros and values[i, j] == 0)
+            text.set_visible(bool(show))
+            if show:
+                text.set_text(f"{values[i, j]:.2f}".rstrip("0").rstrip("."))
+                text.set_color("white" if values[i, j] < middle else "black")
+
+
+class GradientExplorer(widgets.VBox):
+    """Where the gradient of one output cell goes, and how dA_prev and dW add up over cells.
+
+    Upstream gradient dZ = 1 at every output cell, so each picture shows the weights alone.
+    """
+
+    def __init__(self):
+        self.a = np.round(images.camera_small(_GRADIENT_SIDE), 2)
+        self.layer = widgets.ToggleButtons(options=["conv", "max pool", "average pool"],
+                                           description="layer", style={"button_width": "100px"})
+        self.f_slider = _slider("f", 1, 4, 3)
+        self.stride = _slider("stride s", 1, 3, 1)
+        self.stepper = _Stepper(self._show_step)
+        self.canvas = _Canvas((11.5, 7.6))
+        axes = self.canvas.figure.subplots(2, 3)
+        (self.ax_a, self.ax_z, self.ax_w), (self.ax_cell, self.ax_da, self.ax_dw) = axes
+        n = _GRADIENT_SIDE
+        self.a_im = self.ax_a.imshow(self.a, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        _write_values(_value_texts(self.ax_a, n), self.a, (0, 1))
+        self.window = self.canvas.animate(self.ax_a.add_patch(Rectangle(
+            (0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=2.5, zorder=5)))
+        self.z_im = self.ax_z.imshow(np.zeros((1, 1)), cmap="cividis", interpolation="nearest")
+        self.z_texts = _value_texts(self.ax_z, n)
+        self.z_cell = self.canvas.animate(self.ax_z.add_patch(Rectangle(
+            (0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=2.5, zorder=5)))
+        self.w_im = self.ax_w.imshow(np.zeros((1, 1)), cmap="cividis", interpolation="nearest")
+        self.w_texts = _value_texts(self.ax_w, 4)
+        self.w_note = self.ax_w.text(0.5, 0.5, "", transform=self.ax_w.transAxes,
+                                     ha="center", va="center")
+        self.cell_im, self.da_im, self.dw_im = (
+            self.canvas.animate(ax.imshow(np.zeros((1, 1)), cmap="cividis", interpolation="nearest"))
+            for ax in (self.ax_cell, self.ax_da, self.ax_dw))
+        self.cell_texts = _value_texts(self.ax_cell, n)
+        self.da_texts = _value_texts(self.ax_da, n)
+        self.dw_texts = _value_texts(self.ax_dw, 4)
+        self.canvas.animate(*(t for grid in (self.cell_texts, self.da_texts, self.dw_texts)
+                              for row in grid for t in row))
+        self.cell_window = self.canvas.animate(self.ax_cell.add_patch(Rectangle(
+            (0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=2.5, zorder=5)))
+        self.dw_note = self.ax_dw.text(0.5, 0.5, "", transform=self.ax_dw.transAxes,
+                                       ha="center", va="center")
+        self.arithmetic = _html()
+        self.notice = _html()
+        controls = widgets.HBox([self.layer, self.f_slider, self.stride])
+        super().__init__([controls, self.stepper.box, self.canvas.image, self.notice,
+                          self.arithmetic])
+        for control in (self.layer, self.f_slider, self.stride):
+            control.observe(self._refresh, "value")
+        self._refresh()
+
+    @property
+    def kind(self):
+        """'conv', 'max' or 'average' for geometry.local_gradient."""
+        return {"conv": "conv", "max pool": "max", "average pool": "average"}[self.layer.value]
+
+    def _refresh(self, _change=None):
+        """New layer or f / s: output Z, all per-cell gradients, colour ranges; full redraw."""
+        self.f, self.s = self.f_slider.value, self.stride.value
+        self.w = _GRADIENT_W[:self.f, :self.f]
+        n = _GRADIENT_SIDE
+        n_out = geometry.output_size(n, self.f, self.s)
+        if self.kind == "conv":
+            self.z = geometry.correlate(self.a, self.w, self.s)
+        else:
+            self.z = geometry.pool(self.a, self.f, self.s, self.kind)[0]
+        self.n_out = n_out
+        # Per output cell: its window's corner and local gradient; sums give the final maps.
+        self.cells = [self._cell(r, c) for r in range(n_out) for c in range(n_out)]
+        final_da, final_dw = self._accumulated(len(self.cells) - 1)
+        self.clims = {"cell": _colour_range(np.stack([g for _, _, g in self.cells] + [np.zeros_like(self.w)])),
+                      "da": _colour_range(np.append(final_da, 0)),
+                      "dw": _colour_range(np.append(final_dw, 0))}
+        self._draw_static()
+        self.notice.value = _notice(self._notes())
+        self.stepper.reset(len(self.cells))
+        self._show_step(self.stepper.position.value)
+
+    def _cell(self, row, col):
+        """(top, left, local gradient (f, f)) of output cell (row, col)."""
+        top, left = row * self.s, col * self.s
+        window = self.a[top:top + self.f, left:left + self.f]
+        return top, left, geometry.local_gradient(window, self.kind, self.w)
+
+    def _accumulated(self, index):
+        """dA_prev (n, n) and dW (f, f) after back-propagating dZ = 1 from cells 0..index."""
+        da = np.zeros_like(self.a)
+        dw = np.zeros_like(self.w)
+        for top, left, grad in self.cells[:index + 1]:
+            da[top:top + self.f, left:left + self.f] += grad
+            dw += self.a[top:top + self.f, left:left + self.f]
+        return da, dw
+
+    def _notes(self):
+        if self.kind == "max":
+            return ["Max pooling: only the window's maximum (first one, if tied) influenced the "
+                    "output, so it alone receives dZ; every other input of the window gets 0."]
+        if self.kind == "average":
+            return [f"Average pooling: each of the f² = {self.f * self.f} inputs contributed "
+                    f"1/{self.f * self.f} of the output, so each receives dZ/{self.f * self.f}."]
+        return []
+
+    def _draw_static(self):
+        n = _GRADIENT_SIDE
+        _cell_axes(self.ax_a, n, n, f"input A_prev {n}×{n}")
+        z_clim = _colour_range(self.z)
+        self.z_im.set_data(self.z)
+        self.z_im.set_clim(*z_clim)
+        self.z_im.set_extent((-0.5, self.n_out - 0.5, self.n_out - 0.5, -0.5))
+        _write_values(self.z_texts, self.z, z_clim)
+        _cell_axes(self.ax_z, self.n_out, self.n_out,
+                   f"output Z ({self.layer.value}, f = {self.f}, s = {self.s}); dZ = 1")
+        conv = self.kind == "conv"
+        self.w_im.set_visible(conv)
+        self.w_im.set_data(self.w)
+        self.w_im.set_clim(*_colour_range(self.w))
+        self.w_im.set_extent((-0.5, self.f - 0.5, self.f - 0.5, -0.5))
+        _write_values(self.w_texts, self.w if conv else np.zeros((0, 0)), _colour_range(self.w))
+        self.w_note.set_text("" if conv else "pooling has no weights")
+        _cell_axes(self.ax_w, self.f, self.f, f"filter W ({self.f}×{self.f})" if conv else "W")
+        _cell_axes(self.ax_cell, n, n, "gradient from the current cell alone")
+        _cell_axes(self.ax_da, n, n, "dA_prev summed over cells so far")
+        self.dw_im.set_visible(conv)
+        self.dw_note.set_text("" if conv else "no dW: pooling\nhas no weights")
+        _cell_axes(self.ax_dw, self.f, self.f, "dW summed over cells so far" if conv else "dW")
+        for image, key in ((self.cell_im, "cell"), (self.da_im, "da"), (self.dw_im, "dw")):
+            image.set_clim(*self.clims[key])
+        self.canvas.redraw()
+
+    def _show_step(self, index):
+        """Back-propagate the cells 0..index; show the one at index and the running sums."""
+        if not self.cells:
+            self.arithmetic.value = ""
+            self.canvas.blit()
+            return
+        row, col = geometry.window_cell(index, self.n_out)
+        top, left, grad = self.cells[index]
+        n = _GRADIENT_SIDE
+        for rect in (self.window, self.cell_window):
+            rect.set_bounds(left - 0.5, top - 0.5, self.f, self.f)
+        self.z_cell.set_bounds(col - 0.5, row - 0.5, 1, 1)
+        alone = np.zeros_like(self.a)
+        alone[top:top + self.f, left:left + self.f] = grad
+        da, dw = self._accumulated(index)
+        for image, texts, values, key in ((self.cell_im, self.cell_texts, alone, "cell"),
+                                          (self.da_im, self.da_texts, da, "da")):
+            image.set_data(values)
+            image.set_extent((-0.5, n - 0.5, n - 0.5, -0.5))
+            _write_values(texts, values, self.clims[key], hide_zeros=True)
+        conv = self.kind == "conv"
+        self.dw_im.set_data(dw)
+        self.dw_im.set_extent((-0.5, self.f - 0.5, self.f - 0.5, -0.5))
+        _write_values(self.dw_texts, dw if conv else np.zeros((0, 0)), self.clims["dw"])
+        self.alone, self.da, self.dw = alone, da, dw
+        self.arithmetic.value = self._explain(index, row, col, top, left)
+        self.canvas.blit()
+
+    def _explain(self, index, row, col, top, left):
+        """HTML: which inputs receive dZ[row, col], with what weight, and what accumulates."""
+        rows = f"{top}..{top + self.f - 1}"
+        cols = f"{left}..{left + self.f - 1}"
+        done = f"after {index + 1} of {len(self.cells)} output cells"
+        window = self.a[top:top + self.f, left:left + self.f]
+        if self.kind == "conv":
+            return (f"<p>Z[{row}, {col}] = Σ A_prev[rows {rows}, cols {cols}] × W + b, so "
+                    f"∂Z[{row}, {col}]/∂A_prev = W inside the window, 0 outside:</p>"
+                    f"<p>dA_prev[rows {rows}, cols {cols}] += W × dZ[{row}, {col}] = "
+                    + _grid_html(self.w) + " × 1</p>"
+                    f"<p>dW += A_prev[rows {rows}, cols {cols}] × dZ[{row}, {col}] = "
+                    + _grid_html(window) + f" × 1; db += dZ[{row}, {col}]. {done}: db = "
+                    f"{index + 1}.</p>")
+        if self.kind == "max":
+            dr, dc = np.unravel_index(np.argmax(window), window.shape)
+            return (f"<p>A[{row}, {col}] = max of rows {rows}, cols {cols} = "
+                    f"A_prev[{top + dr}, {left + dc}] = {window[dr, dc]:.2f}: only that input "
+                    f"receives dZ[{row}, {col}] = 1. {done}, an input that was the maximum of k "
+                    "windows holds k.</p>")
+        return (f"<p>A[{row}, {col}] = mean of rows {rows}, cols {cols}: each of those "
+                f"{self.f * self.f} inputs receives dZ[{row}, {col}] / {self.f * self.f} = "
+                f"{1 / self.f ** 2:.4f}. {done}.</p>")
+
+
+def gradient_explorer():
+    """Widget: pick an output cell of a conv, max-pool or average-pool layer and see which inputs
+    receive its gradient, with what weight, and how dA_prev and dW accumulate over the cells."""
+    return GradientExplorer()

@@ -118,3 +118,20 @@ def differences(yours, reference, rtol=1e-5, atol=1e-8):
     mask = ~np.isclose(yours, reference, rtol=rtol, atol=atol)
     hits = np.argwhere(mask)
     return mask, (tuple(int(i) for i in hits[0]) if len(hits) else None)
+
+
+def local_gradient(window, kind, weights=None):
+    """How much one output cell changes per unit change of each input of its window: (f, f).
+
+    window -- (f, f) input values under the window; kind -- "conv", "max" or "average";
+    weights -- (f, f) filter for "conv". conv: the weights themselves; max: 1 at the (first)
+    maximum, 0 elsewhere; average: 1/f² everywhere. Multiplied by the upstream gradient dZ,
+    this is what the window's inputs receive.
+    """
+    if kind == "conv":
+        return np.asarray(weights, dtype=np.float64)
+    if kind == "average":
+        return np.full(window.shape, 1.0 / window.size)
+    grad = np.zeros(window.shape)
+    grad[np.unravel_index(np.argmax(window), window.shape)] = 1.0
+    return grad
