@@ -93,14 +93,14 @@ def main(argv=None):
             return 1
         return code
 
-    from convstep import course  # needs nbformat/nbgrader: only inside the environment
+    from convstep.course import Course, CourseError  # needs nbgrader: only inside the environment
 
     try:
         if command == "release":
-            course.build_release()
+            Course().build_release()
         elif command == "demo":
-            course.demo()
-    except course.CourseError as error:
+            Course().demo()
+    except CourseError as error:
         print(f"[convstep] error: {error}", file=sys.stderr)
         return 1
     return 0

@@ -15,13 +15,6 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT / "source"
-RELEASE = ROOT / "release"
-SUBMITTED = ROOT / "submitted"
-AUTOGRADED = ROOT / "autograded"
-FEEDBACK = ROOT / "feedback"
-GRADES_CSV = ROOT / "grades.csv"
-GRADEBOOK = ROOT / "gradebook.db"
 
 MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
@@ -60,18 +53,6 @@ class CourseError(RuntimeError):
 
 # ---------------------------------------------------------------- notebooks and cells
 
-def assignments():
-    """Assignment names in teaching order: the folders of source/ named NN_topic."""
-    names = sorted(p.name for p in SOURCE.iterdir() if p.is_dir() and re.match(r"\d\d_", p.name))
-    if not names:
-        raise CourseError(f"no assignments found in {SOURCE} (expected folders like 01_zero_padding)")
-    return names
-
-
-def notebook_path(folder, assignment):
-    return folder / assignment / f"{assignment}.ipynb"
-
-
 def read_notebook(path):
     try:
         return nbformat.read(path, as_version=4)
@@ -94,74 +75,6 @@ def solution_code(cell):
     return "\n".join(line for line in cell.source.splitlines() if not MARKER.match(line))
 
 
-def solutions():
-    """{cell id: solution code} for every solution cell of the series, in teaching order."""
-    found = {}
-    for assignment in assignments():
-        for cell in read_notebook(notebook_path(SOURCE, assignment)).cells:
-            if is_solution(cell) and cell.cell_type == "code":
-                if grade_id(cell) in found:
-                    raise CourseError(f"solution cell '{grade_id(cell)}' is defined twice (again in {assignment})")
-                found[grade_id(cell)] = solution_code(cell)
-    return found
-
-
-def sync_provided(write=True):
-    """Make every read-only ``provided_<name>`` cell equal to the solution of ``<name>``.
-
-    Later notebooks receive earlier functions as provided code; this keeps one source of truth.
-    Returns the list of "assignment: cell" entries that were (or, with write=False, would be) changed.
-    """
-    known = solutions()
-    changed = []
-    for assignment in assignments():
-        path = notebook_path(SOURCE, assignment)
-        nb = read_notebook(path)
-        dirty = False
-        for cell in nb.cells:
-            name = (grade_id(cell) or "").removeprefix("provided_")
-            if not (grade_id(cell) or "").startswith("provided_"):
-                continue
-            if name not in known:
-                raise CourseError(f"{assignment}: cell '{grade_id(cell)}' provides '{name}', "
-                                  "but no notebook has a solution cell with that id")
-            if cell.source != known[name]:
-                cell.source = known[name]
-                changed.append(f"{assignment}: {grade_id(cell)}")
-                dirty = True
-        if dirty and write:
-            nbformat.write(nb, path)
-    return changed
-
-
-# ---------------------------------------------------------------- nbgrader
-
-def nbgrader(*args, quiet=True):
-    """Run the nbgrader command line in the course directory; raise CourseError on failure."""
-    env = dict(os.environ)
-    # nbgrader shells out to alembic, which lives next to this interpreter.
-    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
-    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=ROOT, env=env,
-                            capture_output=True, text=True)
-    if result.returncode != 0:
-        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
-        raise CourseError(f"nbgrader {' '.join(args)} failed (exit {result.returncode}):\n{tail}")
-    if not quiet:
-        print(result.stdout + result.stderr)
-    return result
-
-
-def build_release():
-    """Sync provided cells, then ``nbgrader generate_assignment`` every assignment into release/."""
-    for entry in sync_provided():
-        print(f"  updated provided code: {entry}")
-    for assignment in assignments():
-        nbgrader("generate_assignment", assignment, "--force")
-        print(f"  release/{assignment}/ generated")
-
-
-# ---------------------------------------------------------------- sample class
-
 def apply_edits(code, edits, where):
     for old, new in edits:
         if code.count(old) != 1:
@@ -171,115 +84,199 @@ def apply_edits(code, edits, where):
     return code
 
 
-def make_sample_submissions(dest=SUBMITTED, students=SAMPLE_STUDENTS):
-    """Write the sample class into dest/<student>/<assignment>/<assignment>.ipynb.
+class Course:
+    """An nbgrader course directory: source/, release/, submitted/, autograded/, feedback/."""
 
-    Each notebook is the release notebook with its stubs replaced as a student would: the solution
-    (edited for the student's mistakes) or left as the stub.
-    """
-    known = solutions()
-    for student, spec in students.items():
-        for assignment in assignments():
-            nb = read_notebook(notebook_path(RELEASE, assignment))
+    def __init__(self, root=ROOT):
+        self.root = Path(root)
+        self.source = self.root / "source"
+        self.release = self.root / "release"
+        self.submitted = self.root / "submitted"
+        self.autograded = self.root / "autograded"
+        self.feedback = self.root / "feedback"
+        self.grades_csv = self.root / "grades.csv"
+        self.gradebook = self.root / "gradebook.db"
+
+    # ------------------------------------------------------------ structure
+
+    def assignments(self):
+        """Assignment names in teaching order: the folders of source/ named NN_topic."""
+        names = sorted(p.name for p in self.source.iterdir() if p.is_dir() and re.match(r"\d\d_", p.name)) \
+            if self.source.is_dir() else []
+        if not names:
+            raise CourseError(f"no assignments found in {self.source} (expected folders like 01_zero_padding)")
+        return names
+
+    def notebook(self, folder, assignment):
+        """Path of an assignment's notebook under source/, release/, submitted/<student>/, ..."""
+        return Path(folder) / assignment / f"{assignment}.ipynb"
+
+    def course_id(self):
+        from traitlets.config.loader import PyFileConfigLoader
+
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
+        return config.CourseDirectory.course_id
+
+    def solutions(self):
+        """{cell id: solution code} for every solution cell of the series, in teaching order."""
+        found = {}
+        for assignment in self.assignments():
+            for cell in read_notebook(self.notebook(self.source, assignment)).cells:
+                if is_solution(cell) and cell.cell_type == "code":
+                    if grade_id(cell) in found:
+                        raise CourseError(f"solution cell '{grade_id(cell)}' is defined twice (again in {assignment})")
+                    found[grade_id(cell)] = solution_code(cell)
+        return found
+
+    def sync_provided(self, write=True):
+        """Make every read-only ``provided_<name>`` cell equal to the solution of ``<name>``.
+
+        Later notebooks receive earlier functions as provided code; this keeps one source of truth.
+        Returns the "assignment: cell" entries that were (or, with write=False, would be) changed.
+        """
+        known = self.solutions()
+        changed = []
+        for assignment in self.assignments():
+            path = self.notebook(self.source, assignment)
+            nb = read_notebook(path)
+            dirty = False
             for cell in nb.cells:
-                name = grade_id(cell)
-                if is_solution(cell) and spec["solutions"] == "all":
-                    cell.source = apply_edits(known[name], spec["edits"].get(name, []), f"{student}/{name}")
-            path = notebook_path(dest / student, assignment)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(nb, path)
-    return sorted(students)
-
-
-# ---------------------------------------------------------------- grading
-
-def autograde(assignment, student=None):
-    args = ["autograde", assignment, "--force"] + ([f"--student={student}"] if student else [])
-    return nbgrader(*args)
-
-
-def scores(students=None):
-    """{(student, assignment): (score, max_score)} from the gradebook, for submitted work."""
-    from nbgrader.api import Gradebook, MissingEntry
-
-    table = {}
-    with Gradebook(f"sqlite:///{GRADEBOOK}", course_id="convnets-step-by-step") as gb:
-        for student in students or sorted(s.id for s in gb.students):
-            for assignment in assignments():
-                try:
-                    sub = gb.find_submission(assignment, student)
-                except MissingEntry:
+                cell_id = grade_id(cell) or ""
+                if not cell_id.startswith("provided_"):
                     continue
-                table[student, assignment] = (sub.score, sub.max_score)
-    return table
+                name = cell_id.removeprefix("provided_")
+                if name not in known:
+                    raise CourseError(f"{assignment}: cell '{cell_id}' provides '{name}', "
+                                      "but no notebook has a solution cell with that id")
+                if cell.source != known[name]:
+                    cell.source = known[name]
+                    changed.append(f"{assignment}: {cell_id}")
+                    dirty = True
+            if dirty and write:
+                nbformat.write(nb, path)
+        return changed
 
+    # ------------------------------------------------------------ nbgrader
 
-def cell_scores(student, assignment):
-    """{grade cell id: (score, max)} for one graded submission."""
-    from nbgrader.api import Gradebook
+    def nbgrader(self, *args):
+        """Run the nbgrader command line in the course directory; raise CourseError on failure."""
+        env = dict(os.environ)
+        # nbgrader shells out to alembic, which lives next to this interpreter.
+        env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+        result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=self.root, env=env,
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
+            raise CourseError(f"nbgrader {' '.join(args)} failed (exit {result.returncode}):\n{tail}")
+        return result
 
-    with Gradebook(f"sqlite:///{GRADEBOOK}", course_id="convnets-step-by-step") as gb:
-        nb = gb.find_submission_notebook(assignment, assignment, student)
-        return {g.name: (g.score, g.max_score) for g in nb.grades}
+    def build_release(self):
+        """Sync provided cells, then ``nbgrader generate_assignment`` every assignment into release/."""
+        for entry in self.sync_provided():
+            print(f"  updated provided code: {entry}")
+        for assignment in self.assignments():
+            self.nbgrader("generate_assignment", assignment, "--force")
+            print(f"  release/{assignment}/ generated")
 
+    def make_sample_submissions(self, students=SAMPLE_STUDENTS):
+        """Write sample students into submitted/<student>/<assignment>/<assignment>.ipynb.
 
-def notes(student, assignment):
-    """Short remarks on an autograded notebook: cells cut off by the timeout."""
-    path = notebook_path(AUTOGRADED / student, assignment)
-    if not path.exists():
-        return "not graded"
-    timed_out = [grade_id(c) or f"cell {i}" for i, c in enumerate(read_notebook(path).cells)
-                 if c.cell_type == "code" and any(o.get("ename") in ("CellTimeoutError", "KeyboardInterrupt")
-                                                  for o in c.get("outputs", []))]
-    return f"timed out: {', '.join(timed_out)}" if timed_out else ""
+        Each notebook is the release notebook with its stubs replaced as a student would: by the
+        solution (edited for the student's mistakes), or left as the stub.
+        """
+        known = self.solutions()
+        for student, spec in students.items():
+            shutil.rmtree(self.submitted / student, ignore_errors=True)
+            for assignment in self.assignments():
+                nb = read_notebook(self.notebook(self.release, assignment))
+                for cell in nb.cells:
+                    name = grade_id(cell)
+                    if is_solution(cell) and spec["solutions"] == "all":
+                        cell.source = apply_edits(known[name], spec["edits"].get(name, []), f"{student}/{name}")
+                path = self.notebook(self.submitted / student, assignment)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                nbformat.write(nb, path)
+        return sorted(students)
 
+    def grade(self, students):
+        """Autograde, generate feedback and export the CSV for every assignment, with progress."""
+        for assignment in self.assignments():
+            start = time.monotonic()
+            print(f"  autograding {assignment} for {len(students)} students ...", end="", flush=True)
+            self.nbgrader("autograde", assignment, "--force")
+            self.nbgrader("generate_feedback", assignment, "--force")
+            print(f" {time.monotonic() - start:.1f} s")
+        self.nbgrader("export", "--to", str(self.grades_csv))
 
-def format_table(table, students):
-    """Student x assignment table of 'score / max', with totals and notes."""
-    names = assignments()
-    header = ["student"] + [a.split("_", 1)[0] + " " + a.split("_", 1)[1][:12] for a in names] + ["total", "notes"]
-    rows = []
-    for student in students:
-        cells, total, total_max, remarks = [], 0.0, 0.0, []
-        for assignment in names:
-            score, maximum = table.get((student, assignment), (None, None))
-            cells.append("missing" if score is None else f"{score:g} / {maximum:g}")
-            total += score or 0
-            total_max += maximum or 0
-            remark = notes(student, assignment)
-            if remark:
-                remarks.append(f"{assignment.split('_')[0]} {remark}")
-        rows.append([student] + cells + [f"{total:g} / {total_max:g}", "; ".join(remarks)])
-    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
-    line = lambda r: "  ".join(str(v).ljust(w) for v, w in zip(r, widths)).rstrip()
-    return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])
+    # ------------------------------------------------------------ results
 
+    def _gradebook(self):
+        from nbgrader.api import Gradebook
 
-def grade_class(students):
-    """Autograde, generate feedback and export the CSV for every assignment; print progress."""
-    for assignment in assignments():
+        return Gradebook(f"sqlite:///{self.gradebook}", course_id=self.course_id())
+
+    def scores(self, students):
+        """{(student, assignment): (score, max_score)} for every graded submission."""
+        from nbgrader.api import MissingEntry
+
+        table = {}
+        with self._gradebook() as gb:
+            for student in students:
+                for assignment in self.assignments():
+                    try:
+                        sub = gb.find_submission(assignment, student)
+                    except MissingEntry:
+                        continue
+                    table[student, assignment] = (sub.score, sub.max_score)
+        return table
+
+    def cell_scores(self, student, assignment):
+        """{grade cell id: (score, max)} for one graded notebook."""
+        with self._gradebook() as gb:
+            nb = gb.find_submission_notebook(assignment, assignment, student)
+            return {g.name: (g.score, g.max_score) for g in nb.grades}
+
+    def notes(self, student, assignment):
+        """Short remarks on an autograded notebook: cells cut off by the timeout."""
+        path = self.notebook(self.autograded / student, assignment)
+        if not path.exists():
+            return "not graded"
+        timed_out = [grade_id(c) or f"cell {i}" for i, c in enumerate(read_notebook(path).cells)
+                     if c.cell_type == "code" and any(o.get("ename") == "CellTimeoutError" for o in c.get("outputs", []))]
+        return f"timed out: {', '.join(timed_out)}" if timed_out else ""
+
+    def format_table(self, students):
+        """Student x assignment table of 'score / max', with totals and notes."""
+        table = self.scores(students)
+        names = self.assignments()
+        header = ["student"] + [a.replace("_", " ", 1) for a in names] + ["total", "notes"]
+        rows = []
+        for student in students:
+            cells, total, total_max, remarks = [], 0.0, 0.0, []
+            for assignment in names:
+                score, maximum = table.get((student, assignment), (None, None))
+                cells.append("missing" if score is None else f"{score:g} / {maximum:g}")
+                total += score or 0
+                total_max += maximum or 0
+                remark = self.notes(student, assignment)
+                if remark:
+                    remarks.append(f"{assignment[:2]} {remark}")
+            rows.append([student] + cells + [f"{total:g} / {total_max:g}", "; ".join(remarks)])
+        widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
+        line = lambda r: "  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip()
+        return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])
+
+    def demo(self):
+        """The main job: release, sample class, autograde, feedback, CSV, summary table."""
         start = time.monotonic()
-        print(f"  autograding {assignment} for {len(students)} students ...", end="", flush=True)
-        autograde(assignment)
-        nbgrader("generate_feedback", assignment, "--force")
-        print(f" {time.monotonic() - start:.1f} s")
-    nbgrader("export", "--to", str(GRADES_CSV))
-
-
-def demo():
-    """The main job: release, sample class, autograde, feedback, CSV, summary table."""
-    start = time.monotonic()
-    print("1/4 Building release/ from source/")
-    build_release()
-    print("2/4 Copying the sample submissions into submitted/")
-    if SUBMITTED.exists():
-        for student in SAMPLE_STUDENTS:
-            shutil.rmtree(SUBMITTED / student, ignore_errors=True)
-    students = make_sample_submissions()
-    print(f"  {', '.join(students)}")
-    print("3/4 Autograding (sandbox: none yet), feedback, grades CSV")
-    grade_class(students)
-    print("4/4 Scores")
-    print(format_table(scores(students), students))
-    print(f"\nFeedback: {FEEDBACK.relative_to(ROOT)}/<student>/<assignment>/*.html   "
-          f"Grades: {GRADES_CSV.relative_to(ROOT)}   ({time.monotonic() - start:.0f} s)")
+        print("1/4 Building release/ from source/")
+        self.build_release()
+        print("2/4 Copying the sample submissions into submitted/")
+        students = self.make_sample_submissions()
+        print(f"  {', '.join(students)}")
+        print("3/4 Autograding, feedback, grades CSV")
+        self.grade(students)
+        print("4/4 Scores")
+        print(self.format_table(students))
+        print(f"\nFeedback: feedback/<student>/<assignment>/<assignment>.html   Grades: grades.csv   "
+              f"({time.monotonic() - start:.0f} s)")
