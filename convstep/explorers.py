@@ -452,12 +452,12 @@ class _WindowExplorer(widgets.VBox):
         n_h, n_w = self.reference.shape if self.reference.size else (0, 0)
         notes += _coverage_notes(self.padded.shape[:2], self.f, self.s, self.d)
         self.notice.value = _notice(notes)
-        self._compare()
+        self._check_learner()
         self._draw_static()
         self.stepper.reset(n_h * n_w)
         self._show_step(self.stepper.position.value)
 
-    def _compare(self):
+    def _check_learner(self):
         """Run the learner's function (if any) and mark where it differs from the reference."""
         self.yours = self.diff = self.first_diff = None
         if self.learner is None:
@@ -966,6 +966,19 @@ _GRADIENT_W = np.array([[1, 0, -1, 2], [2, 0, -2, 1], [1, 0, -1, -1], [0, 1, 2, 
 _GRADIENT_SIDE = 6
 
 
+def _distinct(values, step=0.01):
+    """values with ties broken by adding step to later repeats (row-major), so every max pool
+    window has one maximum and the gradient's destination is unambiguous."""
+    out = values.ravel().copy()
+    seen = set()
+    for i, v in enumerate(out):
+        while round(v, 6) in seen:
+            v += step
+        seen.add(round(v, 6))
+        out[i] = v
+    return out.reshape(values.shape)
+
+
 def _value_texts(ax, n):
     """An n x n grid of centred text artists (hidden until given values)."""
     return [[ax.text(j, i, "", ha="center", va="center", fontsize=8, visible=False)
@@ -992,7 +1005,7 @@ class GradientExplorer(widgets.VBox):
     """
 
     def __init__(self):
-        self.a = np.round(images.camera_small(_GRADIENT_SIDE), 2)
+        self.a = _distinct(np.round(images.camera_small(_GRADIENT_SIDE), 2))
         self.layer = widgets.ToggleButtons(options=["conv", "max pool", "average pool"],
                                            description="layer", style={"button_width": "100px"})
         self.f_slider = _slider("f", 1, 4, 3)
