@@ -175,8 +175,31 @@ class Course:
         for entry in self.sync_provided():
             print(f"  updated provided code: {entry}")
         for assignment in self.assignments():
-            self.nbgrader("generate_assignment", assignment, "--force")
+            try:
+                self.nbgrader("generate_assignment", assignment, "--force")
+            except CourseError as error:
+                if "there are submissions associated with it" not in str(error):
+                    raise
+                raise CourseError(
+                    f"the graded cells of source/{assignment} changed after submissions were graded, so nbgrader "
+                    f"will not regenerate it. If only the sample class was graded, run the demo again (it removes "
+                    f"the sample students first) or delete gradebook.db; for a real class, keep the test cells' ids "
+                    f"and points unchanged, or remove the graded submissions with `nbgrader db student remove`.") \
+                    from None
             print(f"  release/{assignment}/ generated")
+
+    def forget_students(self, students):
+        """Remove students and their grades from the gradebook (the sample class, before a rerun)."""
+        if not self.gradebook.exists():
+            return
+        from nbgrader.api import MissingEntry
+
+        with self._gradebook() as gb:
+            for student in students:
+                try:
+                    gb.remove_student(student)
+                except MissingEntry:
+                    pass
 
     def make_sample_submissions(self, students=SAMPLE_STUDENTS):
         """Write sample students into submitted/<student>/<assignment>/<assignment>.ipynb.
@@ -270,6 +293,7 @@ class Course:
         """The main job: release, sample class, autograde, feedback, CSV, summary table."""
         start = time.monotonic()
         print("1/4 Building release/ from source/")
+        self.forget_students(SAMPLE_STUDENTS)
         self.build_release()
         print("2/4 Copying the sample submissions into submitted/")
         students = self.make_sample_submissions()

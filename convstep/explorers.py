@@ -27,7 +27,7 @@ from PIL import Image as PILImage
 
 from . import geometry, images
 
-DPI = 72
+DPI = 80
 FRAME_MS = 50           # Play interval: 20 frames/s when the kernel keeps up
 MAX_PLAY_FRAMES = 150   # a full pass of Play over a large output takes at most this many frames
 GRID_MAX = 32           # draw cell grid lines and integer ticks only up to this many cells
@@ -50,7 +50,9 @@ class _Canvas:
     def __init__(self, figsize):
         self.figure = Figure(figsize=figsize, dpi=DPI, layout="constrained")
         FigureCanvasAgg(self.figure)
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%", height="auto"))
+        # flex-start: a VBox would otherwise stretch the bitmap to its width and blur it.
+        self.image = widgets.Image(format="png", layout=widgets.Layout(
+            max_width="100%", height="auto", align_self="flex-start"))
         self.photo = False   # True for photographs: JPEG is 3-4x faster to encode than PNG there
         self._animated = []
         self._background = None

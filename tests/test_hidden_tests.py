@@ -1,0 +1,134 @@
+"""Do the hidden tests tell right from wrong?
+
+Graded in-process (tests/inprocess.py) against:
+- the bugs of the seed documents, each with exactly the test cells it must fail and the hint it must get;
+- the catalog in tests/student_code: every correct alternative gets full marks, every typical
+  mistake loses points in its own function's cells;
+- the blank release stubs, which must score zero.
+"""
+
+from pathlib import Path
+
+import pytest
+
+import inprocess
+from convstep.course import apply_edits, grade_id, is_solution, read_notebook
+
+CATALOG = Path(__file__).parent / "student_code"
+
+
+@pytest.fixture(scope="session")
+def homes(course):
+    """{function: assignment whose notebook defines it}."""
+    found = {}
+    for assignment in course.assignments():
+        for cell in read_notebook(course.notebook(course.source, assignment)).cells:
+            if is_solution(cell):
+                found[grade_id(cell)] = assignment
+    return found
+
+
+def failures(results):
+    return {cell: why for cell, (_, why) in results.items() if why}
+
+
+def test_solutions_pass_every_test(course):
+    for assignment in course.assignments():
+        assert failures(inprocess.grade(course, assignment)) == {}, assignment
+
+
+def test_blank_stubs_score_zero(course):
+    for assignment in course.assignments():
+        stubs = {grade_id(c): c.source for c in read_notebook(course.notebook(course.release, assignment)).cells
+                 if is_solution(c)}
+        results = inprocess.grade(course, assignment, stubs)
+        passed = [cell for cell, (_, why) in results.items() if why is None]
+        assert passed == [], f"{assignment}: test cells passed with the blank stubs: {passed}"
+
+
+# (function, edits to the instructor's solution, test cells that must fail -- all others must pass,
+#  a phrase the failure message must contain)
+SEED_BUGS = {
+    "pool_backward ignores the stride (vert_start = h)": (
+        "pool_backward", [("vert_start = h * stride", "vert_start = h"), ("horiz_start = w * stride", "horiz_start = w")],
+        {"test_pool_backward_max", "test_pool_backward_average"}, "right for stride 1, wrong for stride 2"),
+    "pool_backward reads dA at the window corner": (
+        "pool_backward", [("create_mask_from_window(a_prev_slice) * dA[i, h, w, c]",
+                           "create_mask_from_window(a_prev_slice) * dA[i, vert_start, horiz_start, c]"),
+                          ("distribute_value(dA[i, h, w, c], (f, f))",
+                           "distribute_value(dA[i, vert_start, horiz_start, c], (f, f))")],
+        # with stride 3 the corner row is past the end of dA: an IndexError in the shapes test too
+        {"test_pool_backward_shapes", "test_pool_backward_max", "test_pool_backward_average"}, "dA[i, h, w, c]"),
+    "conv_backward unpads with [pad:-pad]": (
+        "conv_backward", [("dA_prev_pad[:, pad:pad + n_H_prev, pad:pad + n_W_prev, :]",
+                           "dA_prev_pad[:, pad:-pad, pad:-pad, :]")],
+        {"test_conv_backward_shapes", "test_conv_backward_dA_nopad"}, "with pad = 0"),
+    "conv_single_step uses float(b)": (
+        "conv_single_step", [("b.item()", "float(b)")],
+        {"test_conv_single_step_visible", "test_conv_single_step_scalar", "test_conv_single_step_values",
+         # conv_forward calls conv_single_step, so it fails with it
+         "test_conv_forward_visible", "test_conv_forward_shapes", "test_conv_forward_stride1",
+         "test_conv_forward_stride2", "test_conv_forward_filters", "test_conv_forward_contract"},
+        "use b.item() or b[0, 0, 0]"),
+    "conv_single_step uses np.float64(b)": (
+        "conv_single_step", [("b.item()", "np.float64(b)")],
+        {"test_conv_single_step_visible", "test_conv_single_step_scalar",
+         "test_conv_forward_visible", "test_conv_forward_shapes", "test_conv_forward_stride1",
+         "test_conv_forward_stride2", "test_conv_forward_filters", "test_conv_forward_contract"},
+        "np.float64(b) is still an array"),
+    "conv_forward unpacks hparameters by dict order": (
+        "conv_forward", [('stride = hparameters["stride"]\n    pad = hparameters["pad"]',
+                          "pad, stride = hparameters.values()")],
+        {"test_conv_forward_contract"}, "read the values by name"),
+    "pool_forward unpacks hparameters by dict order": (
+        "pool_forward", [('f = hparameters["f"]\n    stride = hparameters["stride"]',
+                          "stride, f = [v for k, v in hparameters.items()]")],
+        {"test_pool_forward_contract"}, "read f and stride by name"),
+    "conv_backward unpacks hparameters by dict order": (
+        "conv_backward", [('stride = hparameters["stride"]\n    pad = hparameters["pad"]',
+                           "pad, stride = hparameters.values()")],
+        {"test_conv_backward_contract"}, "read the values by name"),
+    "pool_backward unpacks hparameters by dict order": (
+        "pool_backward", [('f = hparameters["f"]\n    stride = hparameters["stride"]',
+                           "stride, f = hparameters.values()")],
+        {"test_pool_backward_contract"}, "read f and stride by name"),
+    "conv_forward calls zeros_pad (typo)": (
+        "conv_forward", [("zero_pad(A_prev, pad)", "zeros_pad(A_prev, pad)")],
+        {"test_conv_forward_visible", "test_conv_forward_shapes", "test_conv_forward_stride1",
+         "test_conv_forward_stride2", "test_conv_forward_filters", "test_conv_forward_contract"}, "zeros_pad"),
+    "conv_backward reads hparaametrs (typo)": (
+        "conv_backward", [('stride = hparameters["stride"]', 'stride = hparaametrs["stride"]')],
+        {"test_conv_backward_visible", "test_conv_backward_shapes", "test_conv_backward_db",
+         "test_conv_backward_dW", "test_conv_backward_dA_pad", "test_conv_backward_dA_nopad",
+         "test_conv_backward_contract"}, "hparaametrs"),
+}
+
+
+@pytest.mark.parametrize("bug", sorted(SEED_BUGS))
+def test_seed_bugs_lose_exactly_their_points(course, homes, bug):
+    function, edits, must_fail, phrase = SEED_BUGS[bug]
+    code = apply_edits(course.solutions()[function], edits, bug)
+    failed = failures(inprocess.grade(course, homes[function], {function: code}))
+    assert set(failed) == must_fail, f"{bug}: failed {sorted(failed)}, expected exactly {sorted(must_fail)}"
+    assert any(phrase in why for why in failed.values()), \
+        f"{bug}: no failure message mentions {phrase!r}: {failed}"
+
+
+VARIANTS = sorted(CATALOG.glob("*/*.py"))
+
+
+def test_catalog_is_there():
+    functions = {p.parent.name for p in VARIANTS}
+    assert len(functions) == 8 and len(VARIANTS) > 100, (functions, len(VARIANTS))
+
+
+@pytest.mark.parametrize("path", VARIANTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_catalog_variant(course, homes, path):
+    function = path.parent.name
+    summary = path.read_text().split('"""')[1].strip().splitlines()[0]
+    failed = failures(inprocess.grade(course, homes[function], {function: path.read_text()}))
+    if path.name.startswith("ok_"):
+        assert failed == {}, f"correct variant '{summary}' lost points: {failed}"
+    else:
+        own = {cell for cell in failed if inprocess.owner(function, cell)}
+        assert own, f"mistake '{summary}' passed every test of {function}"
