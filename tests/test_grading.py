@@ -1,0 +1,115 @@
+"""End to end through the real nbgrader: release, sample class, autograde, feedback, CSV, table.
+
+Runs in a temporary copy of the course so that the repository's own gradebook is never touched.
+"""
+
+import csv
+import shutil
+
+import pytest
+
+from convstep.course import Course, SAMPLE_STUDENTS
+
+# What each bug of the "mistakes" student costs: exactly these test cells, nothing else.
+MISTAKES_LOSE = {
+    "02_conv_forward": {"test_conv_single_step_visible", "test_conv_single_step_scalar",
+                        "test_conv_single_step_values"},                                   # float(b)
+    "03_pool_forward": {"test_pool_forward_contract"},                                     # dict-order unpacking
+    "04_backprop": {"test_conv_backward_shapes", "test_conv_backward_dA_nopad",          # [pad:-pad]
+                    "test_pool_backward_max", "test_pool_backward_average"},              # stride ignored
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, course):
+    root = tmp_path_factory.mktemp("course")
+    shutil.copytree(course.source, root / "source")
+    shutil.copy(course.root / "nbgrader_config.py", root)
+    copy = Course(root)
+    copy.demo()
+    return copy
+
+
+def test_complete_submission_gets_full_marks(graded):
+    for assignment in graded.assignments():
+        score, maximum = graded.scores(["complete"])["complete", assignment]
+        assert score == maximum > 0, (assignment, score, maximum)
+
+
+def test_blank_submission_gets_zero(graded):
+    for assignment in graded.assignments():
+        cells = graded.cell_scores("blank", assignment)
+        assert all(score == 0 for score, _ in cells.values()), (assignment, cells)
+
+
+def test_mistakes_lose_exactly_what_their_bugs_deserve(graded):
+    for assignment in graded.assignments():
+        cells = graded.cell_scores("mistakes", assignment)
+        lost = {cell for cell, (score, maximum) in cells.items() if score != maximum}
+        assert lost == MISTAKES_LOSE.get(assignment, set()), assignment
+        assert all(score in (0, maximum) for score, maximum in cells.values())
+
+
+def test_infinite_loop_is_cut_off_and_still_graded(graded):
+    assert graded.notes("looping", "02_conv_forward") == "timed out: conv_forward"
+    cells = graded.cell_scores("looping", "02_conv_forward")
+    # The loop kept conv_forward from being defined: its tests fail, conv_single_step's pass.
+    assert {c for c, (s, m) in cells.items() if s == m} == {
+        "test_conv_single_step_visible", "test_conv_single_step_scalar", "test_conv_single_step_values"}
+    for assignment in ["01_zero_padding", "03_pool_forward", "04_backprop"]:
+        score, maximum = graded.scores(["looping"])["looping", assignment]
+        assert score == maximum
+
+
+def test_feedback_and_grades_csv(graded):
+    rows = list(csv.DictReader(graded.grades_csv.open()))
+    assert {(r["student_id"], r["assignment"]) for r in rows} == \
+        {(s, a) for s in SAMPLE_STUDENTS for a in graded.assignments()}
+    totals = {}
+    for row in rows:
+        totals[row["student_id"]] = totals.get(row["student_id"], 0) + float(row["score"])
+    assert totals == {"complete": 46, "blank": 0, "mistakes": 36, "looping": 36}
+    for student in SAMPLE_STUDENTS:
+        for assignment in graded.assignments():
+            html = (graded.feedback / student / assignment / f"{assignment}.html").read_text()
+            assert "Score:" in html or "score" in html.lower()
+    html = (graded.feedback / "mistakes" / "04_backprop" / "04_backprop.html").read_text()
+    assert "with pad = 0" in html, "the feedback shows the hint for the [pad:-pad] mistake"
+
+
+def test_summary_table(graded):
+    table = graded.format_table(sorted(SAMPLE_STUDENTS))
+    lines = {line.split()[0]: line for line in table.splitlines()[2:]}
+    assert "46 / 46" in lines["complete"] and "0 / 46" in lines["blank"]
+    assert "36 / 46" in lines["mistakes"] and "timed out: conv_forward" in lines["looping"]
+
+
+def test_changing_a_graded_cell_after_grading(tmp_path, course):
+    """nbgrader refuses to regenerate an assignment whose graded cells changed after grading: the
+    instructor gets a clear message, and removing the graded (sample) students lets it regrade."""
+    import nbformat
+
+    from convstep.course import CourseError
+
+    shutil.copytree(course.source, tmp_path / "source")
+    shutil.copy(course.root / "nbgrader_config.py", tmp_path)
+    copy = Course(tmp_path)
+    copy.build_release()
+    students = copy.make_sample_submissions({"complete": SAMPLE_STUDENTS["complete"]})
+    copy.nbgrader("autograde", "01_zero_padding", "--force")
+    assert copy.scores(students)["complete", "01_zero_padding"] == (3, 3)
+
+    path = copy.notebook(copy.source, "01_zero_padding")
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(-1, nbformat.v4.new_code_cell("print('extra test')", metadata={"nbgrader": {
+        "grade": True, "grade_id": "test_zero_pad_extra", "locked": True, "points": 1, "schema_version": 3,
+        "solution": False, "task": False}}))
+    nbformat.write(nb, path)
+    with pytest.raises(CourseError, match="changed after submissions were graded"):
+        copy.build_release()
+
+    copy.forget_students(students)
+    copy.build_release()
+    copy.make_sample_submissions({"complete": SAMPLE_STUDENTS["complete"]})
+    copy.nbgrader("autograde", "01_zero_padding", "--force")
+    assert copy.scores(students)["complete", "01_zero_padding"] == (4, 4)
