@@ -158,3 +158,14 @@ def test_nbgrader_validate_passes_on_source_and_fails_on_release(course):
         assert "Success! Your notebook passes all the tests." in ok.stdout, ok.stdout[-2000:]
         blank = course.nbgrader("validate", str(course.notebook(course.release, assignment)))
         assert "VALIDATION FAILED" in blank.stdout and "AssertionError" in blank.stdout, blank.stdout[-2000:]
+
+
+def test_environment_yml_pins_match_pyproject(course):
+    import tomllib
+
+    project = tomllib.loads((course.root / "pyproject.toml").read_text())["project"]["dependencies"]
+    pinned = dict(re.match(r"([\w-]+)==([\w.]+)$", d).groups() for d in project)
+    conda = dict(re.findall(r"^\s+- ([\w-]+)==([\w.]+)", (course.root / "environment.yml").read_text(), re.M))
+    assert conda == pinned
+    python = re.search(r"python=([\d.]+)", (course.root / "environment.yml").read_text()).group(1)
+    assert python == "3.11"
