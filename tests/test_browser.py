@@ -1,0 +1,286 @@
+"""Real-browser tests: Voila, JupyterLab 4 and Notebook 7 servers on localhost, driven by Debian's
+Chromium through Playwright. Screenshots go to tests/artifacts/ (git-ignored).
+
+Nothing is mocked: each test starts a real server with real kernels, and a missing Chromium is a
+failure that says how to install it, never a silent skip.
+"""
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+BIN = Path(sys.executable).parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+EXPLORER_NOTEBOOKS = ["01_padding.ipynb", "02_convolution.ipynb", "03_pooling.ipynb",
+                      "04_gradients.ipynb"]
+ALL_NOTEBOOKS = ["index.ipynb"] + EXPLORER_NOTEBOOKS
+SERVER_START_S = 90      # a cold JupyterLab start on 2 cores takes ~10 s; more means it hung
+PAGE_TIMEOUT_MS = 60_000
+TOKEN = "convstep-browser-test"
+# What a broken cell or widget leaves in the page, in every front end.
+ERROR_SELECTORS = ['[data-mime-type="application/vnd.jupyter.stderr"]', ".jp-OutputArea-stderr"]
+ERROR_TEXTS = ["Traceback", "Error displaying widget", "Failed to display", "Kernel Error"]
+
+
+# ----------------------------------------------------------------------------- servers
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _server(command, url, workdir):
+    """Run command (its own process group, so its kernels go with it) until url answers.
+
+    Yields the log path; on exit terminates the group, and kills it if it does not stop.
+    """
+    workdir = Path(workdir)
+    env = dict(os.environ,
+               JUPYTER_CONFIG_DIR=str(workdir / "config"),
+               JUPYTER_RUNTIME_DIR=str(workdir / "runtime"),
+               JUPYTERLAB_SETTINGS_DIR=str(workdir / "settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(workdir / "workspaces"),
+               PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    log_path = workdir / "server.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                cwd=workdir, start_new_session=True)
+    try:
+        deadline = time.monotonic() + SERVER_START_S
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"{command[0]} exited with {proc.returncode}:\n{log_path.read_text()}")
+            try:
+                urllib.request.urlopen(url, timeout=5)
+                break
+            except urllib.error.HTTPError:
+                break                       # it answers: an HTTP error status is still an answer
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{command[0]} did not answer {url} within {SERVER_START_S} s:\n"
+                                f"{log_path.read_text()}")
+                time.sleep(0.3)
+        yield log_path
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def voila_url(tmp_path_factory):
+    """`voila notebooks/` (tree mode) as a learner starts it; yields its base URL."""
+    port = _free_port()
+    workdir = tmp_path_factory.mktemp("voila")
+    command = [str(BIN / "voila"), str(NOTEBOOKS), "--no-browser", f"--port={port}",
+               "--Voila.ip=127.0.0.1"]
+    with _server(command, f"http://127.0.0.1:{port}/", workdir):
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module", params=["lab", "notebook"])
+def jupyter_app(request, tmp_path_factory):
+    """`jupyter lab` or `jupyter notebook` on a temporary root holding copies of the notebooks."""
+    port = _free_port()
+    workdir = tmp_path_factory.mktemp(request.param)
+    root = workdir / "root"
+    shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    command = [str(BIN / "jupyter"), request.param, "--no-browser", f"--port={port}",
+               "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
+               f"--ServerApp.root_dir={root}"]
+    if os.geteuid() == 0:        # CI and containers run as root; Jupyter refuses that by default
+        command.append("--allow-root")
+    with _server(command, f"http://127.0.0.1:{port}/api/status", workdir):
+        yield request.param, f"http://127.0.0.1:{port}"
+
+
+# ----------------------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: these tests need Debian's browser. "
+                    "Install it with `apt-get install chromium`.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context (its own temporary profile) per test."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def _screenshot(page, name):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def _assert_no_errors(page, where):
+    for selector in ERROR_SELECTORS:
+        count = page.locator(selector).count()
+        assert count == 0, f"{where}: {count} error output(s): {page.locator(selector).first.inner_text()}"
+    text = page.inner_text("body")
+    for marker in ERROR_TEXTS:
+        assert marker not in text, f"{where}: page shows {marker!r}"
+
+
+def _picture(locator):
+    """Pixels of an element's screenshot, to tell whether what a person sees changed."""
+    from PIL import Image
+    import io
+
+    return np.asarray(Image.open(io.BytesIO(locator.screenshot())).convert("RGB")).astype(int)
+
+
+def _slider(page, label):
+    return page.locator(".widget-hslider", has=page.locator("label", has_text=label))
+
+
+# ----------------------------------------------------------------------------- Voila
+
+
+def test_voila_tree_lists_every_notebook_and_opens_one(page, voila_url):
+    page.goto(voila_url + "/")
+    for name in ALL_NOTEBOOKS:
+        page.locator(".jp-DirListing-item", has_text=name).wait_for()
+    _screenshot(page, "voila_tree.png")
+    with page.context.expect_page() as opened:     # Voila's tree opens notebooks in a new tab
+        page.locator(".jp-DirListing-item", has_text="02_convolution.ipynb").click()
+    app = opened.value
+    app.locator("img.widget-image").first.wait_for(timeout=PAGE_TIMEOUT_MS)
+    assert "/voila/render/02_convolution.ipynb" in app.url
+
+
+@pytest.mark.parametrize("name", ALL_NOTEBOOKS)
+def test_voila_renders_notebook_without_errors(page, voila_url, name):
+    page.goto(f"{voila_url}/voila/render/{name}")
+    page.wait_for_selector("h1")
+    if name in EXPLORER_NOTEBOOKS:
+        image = page.locator("img.widget-image").first
+        image.wait_for()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 300",
+                               arg=image.element_handle())
+    else:   # the landing page links to every explorer
+        for target in EXPLORER_NOTEBOOKS:
+            assert page.locator(f'a[href="{target}"]').count() == 1
+    _assert_no_errors(page, f"voila {name}")
+    _screenshot(page, f"voila_{name.replace('.ipynb', '')}.png")
+
+
+def test_voila_convolution_slider_and_play_change_the_picture(page, voila_url):
+    page.goto(f"{voila_url}/voila/render/02_convolution.ipynb")
+    image = page.locator("img.widget-image").first
+    image.wait_for()
+    page.get_by_text("output shape (8, 8)").wait_for()
+    before = _picture(image)
+    source = image.get_attribute("src")
+
+    handle = _slider(page, "stride s").locator(".noUi-handle")
+    handle.focus()
+    handle.press("ArrowRight")                       # stride 1 -> 2: (8 + 2 - 3) // 2 + 1 = 4
+    page.get_by_text("output shape (4, 4)").wait_for()
+    page.get_by_text("⌊(8 + 2·1 − 3) / 2⌋ + 1 = ⌊7/2⌋ + 1 = 4").first.wait_for()
+    # The picture arrives in its own message: wait for the new blob to be loaded.
+    page.wait_for_function("([img, old]) => img.src !== old && img.complete",
+                           arg=[image.element_handle(), source])
+    after_slider = _picture(image)
+    assert after_slider.shape != before.shape or np.abs(after_slider - before).sum() > 0, \
+        "the picture did not change after moving the stride slider"
+    _screenshot(page, "voila_conv_stride2.png")
+
+    # Count picture updates while playing: every frame replaces the image's blob URL.
+    page.evaluate("""() => {
+        window.__frames = 0;
+        const img = document.querySelector('img.widget-image');
+        new MutationObserver(() => window.__frames++).observe(img, {attributes: true,
+                                                                  attributeFilter: ['src']});
+    }""")
+    page.locator(".widget-play button").first.click()
+    position = _slider(page, "position").locator(".widget-readout")
+    page.wait_for_function("el => el.textContent.trim() === '15'", arg=position.element_handle(),
+                           timeout=20_000)
+    page.get_by_text("Z[3, 3] reads padded rows 6..8, cols 6..8").wait_for()
+    frames = page.evaluate("() => window.__frames")
+    assert frames >= 8, f"only {frames} picture updates while playing 16 positions"
+    after_play = _picture(image)
+    assert np.abs(after_play - after_slider).sum() > 0, "the picture did not change while playing"
+    _screenshot(page, "voila_conv_played.png")
+    _assert_no_errors(page, "voila convolution after play")
+
+
+# ----------------------------------------------------------------------------- JupyterLab 4, Notebook 7
+
+
+def _run_all(page):
+    """Run > Run All Cells, through the menu bar both front ends share."""
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+
+
+def _notebook_url(kind, base, name):
+    # ?reset: JupyterLab would otherwise reopen the previous tests' notebooks from its workspace.
+    if kind == "lab":
+        return f"{base}/lab/tree/{name}?reset&token={TOKEN}"
+    return f"{base}/notebooks/{name}?token={TOKEN}"
+
+
+@pytest.mark.parametrize("name", EXPLORER_NOTEBOOKS)
+def test_notebook_runs_in_jupyter(page, jupyter_app, name):
+    kind, base = jupyter_app
+    page.goto(_notebook_url(kind, base, name))
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    try:
+        panel.locator(".jp-Cell").first.wait_for()
+        # Run All before the kernel is connected runs nothing: wait for a named, idle kernel.
+        panel.locator(".jp-Toolbar-kernelName", has_text="Python 3").wait_for()
+        panel.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for()
+        _run_all(page)
+        image = panel.locator(".jp-OutputArea img.widget-image").first
+        image.wait_for()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 300",
+                               arg=image.element_handle())
+        page.wait_for_function("() => ![...document.querySelectorAll('.jp-InputPrompt')]"
+                               ".some(p => p.textContent.includes('*'))")
+        _assert_no_errors(page, f"{kind} {name}")
+    finally:
+        _screenshot(page, f"{kind}_{name.replace('.ipynb', '')}.png")   # failures too
