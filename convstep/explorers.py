@@ -559,7 +559,8 @@ class _WindowExplorer(widgets.VBox):
         if self.learner is None:
             return
         if self.yours is not None:
-            self.yours_panel.show(self.yours, clim, f"your {self.learner_name}", marks=self.diff)
+            self.yours_panel.show(self.yours, clim, f"your {self.learner_name}, s = {self.s}, "
+                                  f"p = {self.p}", marks=self.diff)
         else:
             self.yours_panel.show(np.zeros((0, 0)), clim, f"your {self.learner_name}")
             self.yours_panel.empty.set_text("nothing to compare:\nsee the message below")
@@ -687,8 +688,8 @@ class ConvExplorer(_WindowExplorer):
                          f"{1 / self.f ** 2:.4f}, so Z is the window's mean (+ b).")
         elif self.f % 2 == 0:
             notes.append(f"Identity at even f = {self.f} has no centre cell: the 1 sits at "
-                         f"({(self.f - 1) // 2}, {(self.f - 1) // 2}), so the output is shifted "
-                         "half a cell up and left.")
+                         f"({(self.f - 1) // 2}, {(self.f - 1) // 2}), so the output is the input "
+                         f"shifted by d/2 = {self.d / 2:g} cell up and left of the window centre.")
         if channels > 1:
             notes.append(f"RGB input: W has one f×f slice per channel, here each K/{channels}; the "
                          "products of all channels are summed into ONE output channel.")
@@ -1026,7 +1027,7 @@ class GradientExplorer(widgets.VBox):
         self.f_slider = _slider("f", 1, 4, 3)
         self.stride = _slider("stride s", 1, 3, 1)
         self.stepper = _Stepper(self._show_step)
-        self.canvas = _Canvas((11.5, 7.6))
+        self.canvas = _Canvas((10.5, 6.8))
         axes = self.canvas.figure.subplots(2, 3)
         (self.ax_a, self.ax_z, self.ax_w), (self.ax_cell, self.ax_da, self.ax_dw) = axes
         n = _GRADIENT_SIDE
@@ -1045,11 +1046,10 @@ class GradientExplorer(widgets.VBox):
         self.cell_im, self.da_im, self.dw_im = (
             self.canvas.animate(ax.imshow(np.zeros((1, 1)), cmap="cividis", interpolation="nearest", interpolation_stage="data"))
             for ax in (self.ax_cell, self.ax_da, self.ax_dw))
+        # Numbers only on the one-cell panel: text is the costliest artist to draw per frame,
+        # so the running sums' numbers go to HTML tables under the picture instead.
         self.cell_texts = _value_texts(self.ax_cell, n)
-        self.da_texts = _value_texts(self.ax_da, n)
-        self.dw_texts = _value_texts(self.ax_dw, 4)
-        self.canvas.animate(*(t for grid in (self.cell_texts, self.da_texts, self.dw_texts)
-                              for row in grid for t in row))
+        self.canvas.animate(*(t for row in self.cell_texts for t in row))
         self.cell_window = self.canvas.animate(self.ax_cell.add_patch(Rectangle(
             (0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=2.5, zorder=5)))
         self.dw_note = self.ax_dw.text(0.5, 0.5, "", transform=self.ax_dw.transAxes,
@@ -1133,10 +1133,10 @@ class GradientExplorer(widgets.VBox):
         self.w_note.set_text("" if conv else "pooling has no weights")
         _cell_axes(self.ax_w, self.f, self.f, f"filter W ({self.f}×{self.f})" if conv else "W")
         _cell_axes(self.ax_cell, n, n, "gradient from the current cell alone")
-        _cell_axes(self.ax_da, n, n, "dA_prev summed over cells so far")
+        _cell_axes(self.ax_da, n, n, "dA_prev summed so far (values below)")
         self.dw_im.set_visible(conv)
         self.dw_note.set_text("" if conv else "no dW: pooling\nhas no weights")
-        _cell_axes(self.ax_dw, self.f, self.f, "dW summed over cells so far" if conv else "dW")
+        _cell_axes(self.ax_dw, self.f, self.f, "dW summed so far (values below)" if conv else "dW")
         for image, key in ((self.cell_im, "cell"), (self.da_im, "da"), (self.dw_im, "dw")):
             image.set_clim(*self.clims[key])
         self.canvas.redraw()
@@ -1156,24 +1156,23 @@ class GradientExplorer(widgets.VBox):
         alone = np.zeros_like(self.a)
         alone[top:top + self.f, left:left + self.f] = grad
         da, dw = self._accumulated(index)
-        for image, texts, values, key in ((self.cell_im, self.cell_texts, alone, "cell"),
-                                          (self.da_im, self.da_texts, da, "da")):
+        for image, values in ((self.cell_im, alone), (self.da_im, da)):
             image.set_data(values)
             image.set_extent((-0.5, n - 0.5, n - 0.5, -0.5))
-            _write_values(texts, values, self.clims[key], hide_zeros=True)
-        conv = self.kind == "conv"
+        _write_values(self.cell_texts, alone, self.clims["cell"], hide_zeros=True)
         self.dw_im.set_data(dw)
         self.dw_im.set_extent((-0.5, self.f - 0.5, self.f - 0.5, -0.5))
-        _write_values(self.dw_texts, dw if conv else np.zeros((0, 0)), self.clims["dw"])
         self.alone, self.da, self.dw = alone, da, dw
-        self.arithmetic.value = self._explain(index, row, col, top, left)
+        done = f"after {index + 1} of {len(self.cells)} output cells"
+        sums = (f"<p>Running sums {done}: dA_prev = " + _grid_html(da)
+                + (" dW = " + _grid_html(dw) if self.kind == "conv" else "") + "</p>")
+        self.arithmetic.value = self._explain(index, row, col, top, left) + sums
         self.canvas.blit()
 
     def _explain(self, index, row, col, top, left):
         """HTML: which inputs receive dZ[row, col], with what weight, and what accumulates."""
         rows = f"{top}..{top + self.f - 1}"
         cols = f"{left}..{left + self.f - 1}"
-        done = f"after {index + 1} of {len(self.cells)} output cells"
         window = self.a[top:top + self.f, left:left + self.f]
         if self.kind == "conv":
             return (f"<p>Z[{row}, {col}] = Σ A_prev[rows {rows}, cols {cols}] × W + b, so "
@@ -1181,17 +1180,17 @@ class GradientExplorer(widgets.VBox):
                     f"<p>dA_prev[rows {rows}, cols {cols}] += W × dZ[{row}, {col}] = "
                     + _grid_html(self.w) + " × 1</p>"
                     f"<p>dW += A_prev[rows {rows}, cols {cols}] × dZ[{row}, {col}] = "
-                    + _grid_html(window) + f" × 1; db += dZ[{row}, {col}]. {done}: db = "
-                    f"{index + 1}.</p>")
+                    + _grid_html(window) + f" × 1; db += dZ[{row}, {col}], so db = "
+                    f"{index + 1} so far.</p>")
         if self.kind == "max":
             dr, dc = np.unravel_index(np.argmax(window), window.shape)
             return (f"<p>A[{row}, {col}] = max of rows {rows}, cols {cols} = "
                     f"A_prev[{top + dr}, {left + dc}] = {window[dr, dc]:.2f}: only that input "
-                    f"receives dZ[{row}, {col}] = 1. {done}, an input that was the maximum of k "
-                    "windows holds k.</p>")
+                    f"receives dZ[{row}, {col}] = 1. In the running sum, an input that was the "
+                    "maximum of k windows holds k.</p>")
         return (f"<p>A[{row}, {col}] = mean of rows {rows}, cols {cols}: each of those "
                 f"{self.f * self.f} inputs receives dZ[{row}, {col}] / {self.f * self.f} = "
-                f"{1 / self.f ** 2:.4f}. {done}.</p>")
+                f"{1 / self.f ** 2:.4f}.</p>")
 
 
 def gradient_explorer():

@@ -248,6 +248,21 @@ def test_voila_convolution_slider_and_play_change_the_picture(page, voila_url):
     _assert_no_errors(page, "voila convolution after play")
 
 
+def test_voila_single_notebook_mode(page, tmp_path):
+    """`voila notebooks/02_convolution.ipynb`: the app is the page at /, no tree."""
+    port = _free_port()
+    command = [str(BIN / "voila"), str(NOTEBOOKS / "02_convolution.ipynb"), "--no-browser",
+               f"--port={port}", "--Voila.ip=127.0.0.1"]
+    with _server(command, f"http://127.0.0.1:{port}/", tmp_path):
+        page.goto(f"http://127.0.0.1:{port}/")
+        image = page.locator("img.widget-image").first
+        image.wait_for()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 300",
+                               arg=image.element_handle())
+        page.get_by_text("output shape (8, 8)").wait_for()
+        _assert_no_errors(page, "voila single notebook")
+
+
 # ----------------------------------------------------------------------------- JupyterLab 4, Notebook 7
 
 
