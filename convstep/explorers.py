@@ -858,6 +858,8 @@ class PoolExplorer(_WindowExplorer):
             prev_row, prev_col = (row, col - 1) if col else (row - 1, col)
             self.ghost.set_bounds(prev_col * self.s - 0.5, prev_row * self.s - 0.5, self.f, self.f)
         is_max = self.argmax is not None
+        # Average: dot every cell, since each one counts 1/f²; max: a star on the one that wins.
+        self.input_panel.taps.set_visible(not is_max)
         self.max_mark.set_visible(is_max)
         if is_max:
             dr, dc = self.argmax[row, col]

@@ -355,7 +355,9 @@ def test_pool_output_equals_numpy_and_marks_the_window(mode):
         assert ex.max_mark.get_data() == ([1 + c], [1 + r])
         assert f"max = {window.max():.4f}" in ex.arithmetic.value
     else:
-        assert not ex.max_mark.get_visible()
+        assert not ex.max_mark.get_visible() and ex.input_panel.taps.get_visible()
+        cols, rows = ex.input_panel.taps.get_data()
+        assert len(cols) == 9 and set(rows) == {1, 2, 3}
         assert f"/ f² (9) = <b>{window.mean():.4f}</b>" in ex.arithmetic.value
 
 
