@@ -22,3 +22,14 @@ c.OverwriteCells.add_missing_cells = True
 # An endless print must not produce a notebook of gigabytes.
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
+
+# Safe grading (see README, "Safe grading"): nbgrader's Execute is replaced by one that runs every
+# kernel in a bubblewrap sandbox, restarts dead or stuck kernels, caps output and undoes patching.
+# Grading refuses when the sandbox is unavailable; the opt-out is --SandboxedExecute.sandbox=False.
+from nbgrader.converters import Autograde  # noqa: E402
+from nbgrader.preprocessors import Execute  # noqa: E402
+
+c.Autograde.autograde_preprocessors = [
+    "convstep.sandbox.SandboxedExecute" if step is Execute else step
+    for step in Autograde.class_traits()["autograde_preprocessors"].default()
+]
