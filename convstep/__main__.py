@@ -2,6 +2,7 @@
 
 Commands:
   demo      set up .venv if needed, build release/, grade the bundled sample class, print the scores
+            (--no-sandbox: grade without the sandbox; student code then runs with your rights)
   release   sync provided code and regenerate release/ from source/
   test      set up .venv and the system packages the tests need, then run pytest
   setup     only create/refresh .venv
@@ -99,7 +100,7 @@ def main(argv=None):
         if command == "release":
             Course().build_release()
         elif command == "demo":
-            Course().demo()
+            Course(sandbox="--no-sandbox" not in argv).demo()
     except CourseError as error:
         print(f"[convstep] error: {error}", file=sys.stderr)
         return 1

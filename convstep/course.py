@@ -4,6 +4,7 @@ The repository root is the nbgrader course directory. Everything here drives the
 command line (``python -m nbgrader ...``) so that what the tests check is what instructors run.
 """
 
+import json
 import os
 import re
 import shutil
@@ -87,14 +88,16 @@ def apply_edits(code, edits, where):
 class Course:
     """An nbgrader course directory: source/, release/, submitted/, autograded/, feedback/."""
 
-    def __init__(self, root=ROOT):
+    def __init__(self, root=ROOT, sandbox=True):
         self.root = Path(root)
+        self.sandbox = sandbox  # False is the explicit opt-out of safe grading
         self.source = self.root / "source"
         self.release = self.root / "release"
         self.submitted = self.root / "submitted"
         self.autograded = self.root / "autograded"
         self.feedback = self.root / "feedback"
         self.grades_csv = self.root / "grades.csv"
+        self.integrity_csv = self.root / "integrity.csv"
         self.gradebook = self.root / "gradebook.db"
 
     # ------------------------------------------------------------ structure
@@ -221,15 +224,47 @@ class Course:
                 nbformat.write(nb, path)
         return sorted(students)
 
+    def autograde(self, assignment, *options):
+        """``nbgrader autograde`` for every submission of ``assignment``.
+
+        A submission that cannot be graded (a corrupted notebook, say) makes nbgrader exit non-zero
+        after grading the others; that is reported per student in the table, not raised here. Only
+        a refusal to grade at all (no sandbox) is an error.
+        """
+        args = ["autograde", assignment, "--force", *options]
+        if not self.sandbox:
+            args.append("--SandboxedExecute.sandbox=False")
+        try:
+            return self.nbgrader(*args)
+        except CourseError as error:
+            refusal = re.search(r"refusing to grade without a sandbox: .*", str(error))
+            if refusal:
+                raise CourseError(refusal.group(0)) from None
+            return error
+
     def grade(self, students):
-        """Autograde, generate feedback and export the CSV for every assignment, with progress."""
+        """Autograde, generate feedback and export the CSV for every assignment, with progress;
+        then the integrity report. Refuses up front when the sandbox cannot run."""
+        from convstep import integrity
+        from convstep.sandbox import sandbox_problem
+
+        if self.sandbox and sandbox_problem():
+            raise CourseError("refusing to grade without a sandbox: " + sandbox_problem())
+        if not self.sandbox:
+            print("  WARNING: grading WITHOUT a sandbox: student code runs with your rights")
         for assignment in self.assignments():
             start = time.monotonic()
             print(f"  autograding {assignment} for {len(students)} students ...", end="", flush=True)
-            self.nbgrader("autograde", assignment, "--force")
-            self.nbgrader("generate_feedback", assignment, "--force")
+            self.autograde(assignment)
+            try:
+                self.nbgrader("generate_feedback", assignment, "--force")
+            except CourseError as error:  # feedback for the others is still written
+                print(f" (feedback incomplete: {str(error).splitlines()[0]})", end="")
             print(f" {time.monotonic() - start:.1f} s")
         self.nbgrader("export", "--to", str(self.grades_csv))
+        rows = integrity.report(self, students)
+        integrity.write_csv(rows, self.integrity_csv)
+        return rows
 
     # ------------------------------------------------------------ results
 
@@ -260,13 +295,30 @@ class Course:
             return {g.name: (g.score, g.max_score) for g in nb.grades}
 
     def notes(self, student, assignment):
-        """Short remarks on an autograded notebook: cells cut off by the timeout."""
+        """What the score table should say besides the score: why a notebook was not graded,
+        cells cut off by the timeout, kernels that died, output that was dropped."""
+        submitted = self.notebook(self.submitted / student, assignment)
+        if not submitted.exists():
+            return "no notebook submitted"
+        try:
+            read_notebook(submitted)
+        except CourseError as error:
+            return f"unreadable notebook ({str(error).split(': ', 2)[-1][:60]})"
         path = self.notebook(self.autograded / student, assignment)
         if not path.exists():
-            return "not graded"
-        timed_out = [grade_id(c) or f"cell {i}" for i, c in enumerate(read_notebook(path).cells)
-                     if c.cell_type == "code" and any(o.get("ename") == "CellTimeoutError" for o in c.get("outputs", []))]
-        return f"timed out: {', '.join(timed_out)}" if timed_out else ""
+            return "not graded: see the nbgrader output"
+        cells = read_notebook(path).cells
+        label = lambda i: grade_id(cells[i]) or f"cell {i + 1}"
+        remarks = []
+        timed_out = [label(i) for i, c in enumerate(cells) if c.cell_type == "code"
+                     and any(o.get("ename") == "CellTimeoutError" for o in c.get("outputs", []))]
+        if timed_out:
+            remarks.append(f"timed out: {', '.join(timed_out)}")
+        side = path.parent / "integrity.json"
+        if side.exists():
+            for note in json.loads(side.read_text()).get("notes", []):
+                remarks.append(f"{note['note'].split(' (')[0]} in {label(note['cell'])}")
+        return "; ".join(dict.fromkeys(remarks))
 
     def format_table(self, students):
         """Student x assignment table of 'score / max', with totals and notes."""
@@ -298,9 +350,12 @@ class Course:
         print("2/4 Copying the sample submissions into submitted/")
         students = self.make_sample_submissions()
         print(f"  {', '.join(students)}")
-        print("3/4 Autograding, feedback, grades CSV")
-        self.grade(students)
+        print("3/4 Autograding" + (" in the sandbox" if self.sandbox else "") + ", feedback, grades CSV")
+        rows = self.grade(students)
         print("4/4 Scores")
         print(self.format_table(students))
+        from convstep.integrity import format_report
+
+        print("\n" + format_report(rows))
         print(f"\nFeedback: feedback/<student>/<assignment>/<assignment>.html   Grades: grades.csv   "
-              f"({time.monotonic() - start:.0f} s)")
+              f"Integrity: integrity.csv   ({time.monotonic() - start:.0f} s)")
