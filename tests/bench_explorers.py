@@ -63,7 +63,7 @@ def recreate_frame(ex, k):
         ax.set_ylabel("row")
         ax.set_title("panel")
     fig.canvas.draw()
-    explorers.encode(fig, photo=True)
+    explorers.encode(fig)
 
 
 def browser_fps(notebook, source=None):
