@@ -6,6 +6,7 @@ failure that says how to install it, never a silent skip.
 """
 
 import contextlib
+import io
 import os
 import shutil
 import signal
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -166,9 +168,6 @@ def _assert_no_errors(page, where):
 
 def _picture(locator):
     """Pixels of an element's screenshot, to tell whether what a person sees changed."""
-    from PIL import Image
-    import io
-
     return np.asarray(Image.open(io.BytesIO(locator.screenshot())).convert("RGB")).astype(int)
 
 
