@@ -1018,7 +1018,7 @@ class GradientExplorer(widgets.VBox):
     def __init__(self):
         self.a = _distinct(np.round(images.camera_small(_GRADIENT_SIDE), 2))
         self.layer = widgets.ToggleButtons(options=["conv", "max pool", "average pool"],
-                                           description="layer", style={"button_width": "100px"})
+                                           description="layer", style={"button_width": "125px"})
         self.f_slider = _slider("f", 1, 4, 3)
         self.stride = _slider("stride s", 1, 3, 1)
         self.stepper = _Stepper(self._show_step)
