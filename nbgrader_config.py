@@ -27,9 +27,14 @@ c.LimitOutput.max_traceback = 100
 # kernel in a bubblewrap sandbox, restarts dead or stuck kernels, caps output and undoes patching.
 # Grading refuses when the sandbox is unavailable; the opt-out is --SandboxedExecute.sandbox=False.
 from nbgrader.converters import Autograde  # noqa: E402
-from nbgrader.preprocessors import Execute  # noqa: E402
+from nbgrader.preprocessors import DeduplicateIds, Execute  # noqa: E402
 
 c.Autograde.autograde_preprocessors = [
     "convstep.sandbox.SandboxedExecute" if step is Execute else step
     for step in Autograde.class_traits()["autograde_preprocessors"].default()
+]
+# A duplicated test cell must not make a submission ungradable (see convstep.sandbox.DeduplicateCells).
+c.Autograde.sanitize_preprocessors = [
+    "convstep.sandbox.DeduplicateCells" if step is DeduplicateIds else step
+    for step in Autograde.class_traits()["sanitize_preprocessors"].default()
 ]

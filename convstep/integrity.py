@@ -190,7 +190,18 @@ def findings(course, student, assignment):
                 detail = f"{record['event']}({detail})"
             rows.append({"cell": label, "line": record.get("line") or "", "category": record.get("category", "?"),
                          "detail": detail, "seen": "run"})
-    return [dict(student=student, assignment=assignment, **row) for row in rows]
+    # The same event from the same line (a loop) is one finding, with how often it happened.
+    counted = {}
+    for row in rows:
+        key = tuple(row.values())
+        counted[key] = counted.get(key, 0) + 1
+    unique = []
+    for key, count in counted.items():
+        row = dict(zip(["cell", "line", "category", "detail", "seen"], key))
+        if count > 1:
+            row["detail"] += f" (x{count})"
+        unique.append(dict(student=student, assignment=assignment, **row))
+    return unique
 
 
 def report(course, students):

@@ -36,7 +36,7 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
-from nbgrader.preprocessors import Execute
+from nbgrader.preprocessors import DeduplicateIds, Execute
 from traitlets import Bool, Integer
 
 SANDBOX_UID = 65534  # nobody
@@ -138,6 +138,9 @@ def bwrap_command(workdir, box, kernel_cmd, env, memory, processes, file_size, t
              "--mpl-cache", str(box / "mpl")]
     for root in python_roots:
         guard += ["--allow", root]
+    # nbgrader runs the kernel in <course>/autograded/<student>/<assignment>: the course is off limits.
+    course = workdir.parents[2] if workdir.parents[1].name == "autograded" else workdir.parent
+    guard += ["--deny", str(course), "--deny", str(box)]
     if os.geteuid() == 0:
         guard += ["--uid", str(SANDBOX_UID)]
     return args + guard + ["--"] + kernel_cmd[3:]
@@ -231,8 +234,17 @@ class SandboxKernelManager(AsyncKernelManager):
             shutil.rmtree(self.box, ignore_errors=True)
 
 
-def _text(outputs):
-    return "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+class DeduplicateCells(DeduplicateIds):
+    """nbgrader's DeduplicateIds, fixed: it empties a duplicate's nbgrader metadata, and with
+    ``add_missing_cells`` OverwriteCells then fails on the empty dict (KeyError 'grade_id'), so a
+    student who duplicated a test cell could not be graded at all. Drop the metadata instead: the
+    copy runs as ordinary code and only the original is graded."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)
+        if cell.metadata.get("nbgrader") == {}:
+            del cell.metadata["nbgrader"]
+        return cell, resources
 
 
 class SandboxedExecute(Execute):
