@@ -21,5 +21,9 @@ def test_source_notebook_runs_clean(course, assignment):
         if cell.metadata.get("nbgrader", {}).get("grade"):
             # every test cell ends with a print: reaching it means every check before it passed
             assert any(o.output_type == "stream" and o.text.strip() for o in cell.outputs), cell.id
+    explorers = [c for c in nb.cells if c.cell_type == "code" and "explorer(" in c.source]
+    assert explorers, f"{assignment}: no explorer in the lesson"
+    for cell in explorers:  # outside grading the explorer is shown as a live widget
+        assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in cell.outputs), cell.source
     figures = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert figures >= 2, f"{assignment}: expected its figures to be drawn, got {figures}"
