@@ -4,6 +4,7 @@ Commands:
   demo      set up .venv if needed, build release/, grade the bundled sample class, print the scores
             (--no-sandbox: grade without the sandbox; student code then runs with your rights)
   release   sync provided code and regenerate release/ from source/
+  report    score table with notes and the integrity report of the submissions graded so far
   test      set up .venv and the system packages the tests need, then run pytest
   setup     only create/refresh .venv
 
@@ -74,7 +75,7 @@ def main(argv=None):
     if command in ("help", "-h", "--help"):
         print(__doc__)
         return 0
-    if command not in ("demo", "release", "test", "setup"):
+    if command not in ("demo", "release", "report", "test", "setup"):
         print(f"unknown command {command!r}\n{__doc__}", file=sys.stderr)
         return 2
     if not in_venv():
@@ -99,6 +100,8 @@ def main(argv=None):
     try:
         if command == "release":
             Course().build_release()
+        elif command == "report":
+            Course().report()
         elif command == "demo":
             Course(sandbox="--no-sandbox" not in argv).demo()
     except CourseError as error:

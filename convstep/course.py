@@ -341,6 +341,22 @@ class Course:
         line = lambda r: "  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip()
         return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])
 
+    def submitters(self):
+        """Every student with a folder in submitted/."""
+        return sorted(p.name for p in self.submitted.iterdir() if p.is_dir()) if self.submitted.is_dir() else []
+
+    def report(self):
+        """Score table and integrity report of everything graded so far; writes integrity.csv."""
+        from convstep import integrity
+
+        students = self.submitters()
+        if not students:
+            raise CourseError(f"nothing to report: {self.submitted} holds no submissions")
+        rows = integrity.report(self, students)
+        integrity.write_csv(rows, self.integrity_csv)
+        print(self.format_table(students))
+        print("\n" + integrity.format_report(rows) + f"\n\nIntegrity: {self.integrity_csv.name}")
+
     def demo(self):
         """The main job: release, sample class, autograde, feedback, CSV, summary table."""
         start = time.monotonic()

@@ -1,7 +1,9 @@
-"""Benchmark: seconds of `nbgrader autograde` per notebook for one complete submission.
+"""Benchmark: seconds of `nbgrader autograde` per notebook, in the sandbox and without it.
 
 Run: .venv/bin/python tests/bench_autograde.py [repeats]
-Grades in a temporary copy of the course. The floor is a bare notebook with one trivial cell and no
+Grades one complete submission per assignment in a temporary copy of the course, `repeats` times
+with the sandbox (the default) and `repeats` times with --SandboxedExecute.sandbox=False, and prints
+the medians and the sandbox's overhead. The floor is a bare notebook with one trivial cell and no
 tests: what autograde costs before any test runs (start-up, kernel launch, database).
 """
 
@@ -19,11 +21,11 @@ from convstep.course import SAMPLE_STUDENTS, Course
 BARE = "00_bare"
 
 
-def timed(course, assignment, repeats):
+def timed(course, assignment, repeats, *options):
     runs = []
     for _ in range(repeats):
         start = time.perf_counter()
-        course.nbgrader("autograde", assignment, "--student=complete", "--force")
+        course.nbgrader("autograde", assignment, "--student=complete", "--force", *options)
         runs.append(time.perf_counter() - start)
     return statistics.median(runs)
 
@@ -40,9 +42,13 @@ def main(repeats=3):
         course = Course(root)
         course.build_release()
         course.make_sample_submissions({"complete": SAMPLE_STUDENTS["complete"]})
-        print(f"\nnbgrader autograde, one complete submission, median of {repeats} runs:")
+        timed(course, BARE, 1)  # warm-up: first kernel start, font cache, database
+        print(f"\nnbgrader autograde, one complete submission, median of {repeats} runs (seconds):")
+        print(f"  {'notebook':18s} {'sandbox':>8s} {'no sandbox':>11s} {'overhead':>9s}")
         for assignment in course.assignments():
-            print(f"  {assignment:18s} {timed(course, assignment, repeats):6.2f} s")
+            boxed = timed(course, assignment, repeats)
+            plain = timed(course, assignment, repeats, "--SandboxedExecute.sandbox=False")
+            print(f"  {assignment:18s} {boxed:8.2f} {plain:11.2f} {boxed - plain:+8.2f}")
 
 
 if __name__ == "__main__":

@@ -46,7 +46,9 @@ def hostile_cases(solution, root, canary, port):
     def duplicate(cell_id):
         def mutate(nb):
             cell = next(c for c in nb.cells if grade_id(c) == cell_id)
-            nb.cells.insert(nb.cells.index(cell), nbformat.from_dict(json.loads(json.dumps(cell))))
+            copy = nbformat.from_dict(json.loads(json.dumps(cell)))
+            copy.id = f"{cell.id}-copy"  # a copy made in JupyterLab gets a new cell id, same metadata
+            nb.cells.insert(nb.cells.index(cell), copy)
         return mutate
 
     def edit_tests(nb):
@@ -247,6 +249,10 @@ def test_scores_of_hostile_submissions(batch):
                 "network": 0, "patch_numpy": 0, "patch_testing": 0, "patch_builtins": 0, "patch_sys_modules": 0,
                 "patch_during_test": 0, "rewrite_cells": 0, "missing": None}
     assert {s: score(batch, s) for s in expected} == expected
+
+
+def test_memory_bomb_hits_the_limit(batch):
+    assert "MemoryError" in outputs(batch, "memory_bomb")
 
 
 def test_faked_tests_earn_nothing_and_are_flagged(batch):
