@@ -100,6 +100,13 @@ class Course:
         self.integrity_csv = self.root / "integrity.csv"
         self.gradebook = self.root / "gradebook.db"
 
+    def copy_to(self, root):
+        """A fresh course directory at ``root`` with this course's source/ and configuration:
+        for trial runs that must not touch the real gradebook."""
+        shutil.copytree(self.source, Path(root) / "source")
+        shutil.copy(self.root / "nbgrader_config.py", root)
+        return Course(root, sandbox=self.sandbox)
+
     # ------------------------------------------------------------ structure
 
     def assignments(self):

@@ -7,7 +7,6 @@ the medians and the sandbox's overhead. The floor is a bare notebook with one tr
 tests: what autograde costs before any test runs (start-up, kernel launch, database).
 """
 
-import shutil
 import statistics
 import sys
 import tempfile
@@ -33,13 +32,11 @@ def timed(course, assignment, repeats, *options):
 def main(repeats=3):
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        shutil.copytree(Course().source, root / "source")
-        shutil.copy(Course().root / "nbgrader_config.py", root)
+        course = Course().copy_to(root)
         bare = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1 + 1")])
         bare.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         (root / "source" / BARE).mkdir()
         nbformat.write(bare, root / "source" / BARE / f"{BARE}.ipynb")
-        course = Course(root)
         course.build_release()
         course.make_sample_submissions({"complete": SAMPLE_STUDENTS["complete"]})
         timed(course, BARE, 1)  # warm-up: first kernel start, font cache, database

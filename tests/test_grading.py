@@ -4,11 +4,10 @@ Runs in a temporary copy of the course so that the repository's own gradebook is
 """
 
 import csv
-import shutil
 
 import pytest
 
-from convstep.course import Course, SAMPLE_STUDENTS
+from convstep.course import SAMPLE_STUDENTS
 
 # What each bug of the "mistakes" student costs: exactly these test cells, nothing else.
 MISTAKES_LOSE = {
@@ -23,9 +22,7 @@ MISTAKES_LOSE = {
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory, course):
     root = tmp_path_factory.mktemp("course")
-    shutil.copytree(course.source, root / "source")
-    shutil.copy(course.root / "nbgrader_config.py", root)
-    copy = Course(root)
+    copy = course.copy_to(root)
     copy.demo()
     return copy
 
@@ -91,9 +88,7 @@ def test_changing_a_graded_cell_after_grading(tmp_path, course):
 
     from convstep.course import CourseError
 
-    shutil.copytree(course.source, tmp_path / "source")
-    shutil.copy(course.root / "nbgrader_config.py", tmp_path)
-    copy = Course(tmp_path)
+    copy = course.copy_to(tmp_path)
     copy.build_release()
     students = copy.make_sample_submissions({"complete": SAMPLE_STUDENTS["complete"]})
     copy.nbgrader("autograde", "01_zero_padding", "--force")

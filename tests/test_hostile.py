@@ -8,7 +8,6 @@ secret reached its output; faked tests earn nothing and the integrity report nam
 
 import hashlib
 import json
-import shutil
 import socket
 import threading
 import uuid
@@ -17,7 +16,7 @@ import nbformat
 import pytest
 
 from convstep import integrity
-from convstep.course import SAMPLE_STUDENTS, Course, grade_id, is_solution
+from convstep.course import grade_id, is_solution
 
 ASSIGNMENT = "01_zero_padding"
 TIMEOUT = 5  # seconds per cell for this batch, to keep the suite quick
@@ -180,9 +179,7 @@ def sleepers():
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory, course):
     root = tmp_path_factory.mktemp("course")
-    shutil.copytree(course.source, root / "source")
-    shutil.copy(course.root / "nbgrader_config.py", root)
-    graded = Course(root)
+    graded = course.copy_to(root)
     graded.nbgrader("generate_assignment", ASSIGNMENT, "--force")
     solution = graded.solutions()["zero_pad"]
     for student in HONEST:
@@ -300,9 +297,7 @@ def test_refuses_without_a_sandbox_unless_told(tmp_path, course):
     import subprocess
     import sys
 
-    shutil.copytree(course.source, tmp_path / "source")
-    shutil.copy(course.root / "nbgrader_config.py", tmp_path)
-    copy = Course(tmp_path)
+    copy = course.copy_to(tmp_path)
     copy.nbgrader("generate_assignment", ASSIGNMENT, "--force")
     write_submission(copy, "complete", copy.solutions()["zero_pad"], None)
     env = dict(os.environ, PATH=os.path.dirname(sys.executable))  # no /usr/bin: no bwrap
