@@ -925,6 +925,10 @@ class PaddingExplorer(widgets.VBox):
         n_h, n_w = x.shape[:2]
         top = max(2, max(n_h, n_w) // 4)
         self.pad.max = top
+        # Padded once for the largest p; each slider position shows a view of it (no copy).
+        self.framed = np.pad(self.display, ((top, top), (top, top)) + ((0, 0),) * (x.ndim - 2))
+        if x.ndim == 3:
+            self.framed[..., 3] = 255    # the zero border is black, not transparent
         self.ax.set_xlim(-top - 0.5, n_w + top - 0.5)
         self.ax.set_ylim(n_h + top - 0.5, -top - 0.5)
         # The layout reserves room for the title only if it has text at the full draw.
@@ -941,9 +945,8 @@ class PaddingExplorer(widgets.VBox):
         p = self.pad.value
         x = self.display
         n_h, n_w = x.shape[:2]
-        padded = np.pad(x, ((p, p), (p, p)) + ((0, 0),) * (x.ndim - 2))
-        if x.ndim == 3:
-            padded[..., 3] = 255    # the zero border is black, not transparent
+        top = self.pad.max
+        padded = self.framed[top - p:top + n_h + p, top - p:top + n_w + p]
         self.padded = padded
         self.im.set_data(padded)
         self.im.set_extent((-p - 0.5, n_w + p - 0.5, n_h + p - 0.5, -p - 0.5))
