@@ -285,6 +285,9 @@ def main(argv=None):
     sys.modules["_convstep_guard"] = guard
     sys.addaudithook(guard.audit)
 
+    # The kernel's own stdout is not the notebook's (ipykernel captures that): keep its start-up
+    # banner and anything written to file descriptor 1 out of the grader's terminal.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
     if sys.path and sys.path[0] in ("", os.path.dirname(__file__)):
         del sys.path[0]  # as ipykernel_launcher does
     from ipykernel import kernelapp

@@ -146,6 +146,15 @@ def bwrap_command(workdir, box, kernel_cmd, env, memory, processes, file_size, t
     return args + guard + ["--"] + kernel_cmd[3:]
 
 
+@functools.lru_cache(maxsize=1)
+def font_cache():
+    """matplotlib's font list on this machine (built now if missing), given to every sandboxed
+    kernel so that none of them spends a second rebuilding it."""
+    from matplotlib import font_manager, get_cachedir  # noqa: F401 -- importing builds the list
+
+    return sorted(Path(get_cachedir()).glob("fontlist-*.json"))
+
+
 def count_user_processes(uid):
     """Processes and threads of ``uid`` now: RLIMIT_NPROC counts them all, not only the sandbox's."""
     count = 0
@@ -197,9 +206,7 @@ class SandboxKernelManager(AsyncKernelManager):
                 continue
             target = self.box / "stage" / item.name
             (shutil.copytree if item.is_dir() else shutil.copy2)(item, target)
-        # A warm matplotlib font cache saves every kernel from rebuilding it.
-        cache = Path.home() / ".cache" / "matplotlib"
-        for font_list in cache.glob("fontlist-*.json"):
+        for font_list in font_cache():
             shutil.copy2(font_list, self.box / "mpl")
 
     def format_kernel_cmd(self, extra_arguments=None):
