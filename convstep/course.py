@@ -18,7 +18,6 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 
 MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
-STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 
 # The bundled sample class. Each student is described by edits to the instructor's solutions, so the
 # samples follow the course when it changes (and the package never stores a solution).
@@ -168,14 +167,15 @@ class Course:
 
     # ------------------------------------------------------------ nbgrader
 
-    def nbgrader(self, *args):
-        """Run the nbgrader command line in the course directory; raise CourseError on failure."""
+    def nbgrader(self, *args, check=True):
+        """Run the nbgrader command line in the course directory; with ``check``, a failure raises
+        CourseError with the end of nbgrader's output."""
         env = dict(os.environ)
         # nbgrader shells out to alembic, which lives next to this interpreter.
         env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
         result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=self.root, env=env,
                                 capture_output=True, text=True)
-        if result.returncode != 0:
+        if check and result.returncode != 0:
             tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
             raise CourseError(f"nbgrader {' '.join(args)} failed (exit {result.returncode}):\n{tail}")
         return result
@@ -232,7 +232,7 @@ class Course:
         return sorted(students)
 
     def autograde(self, assignment, *options):
-        """``nbgrader autograde`` for every submission of ``assignment``.
+        """``nbgrader autograde`` for every submission of ``assignment``; returns nbgrader's output.
 
         A submission that cannot be graded (a corrupted notebook, say) makes nbgrader exit non-zero
         after grading the others; that is reported per student in the table, not raised here. Only
@@ -241,18 +241,16 @@ class Course:
         args = ["autograde", assignment, "--force", *options]
         if not self.sandbox:
             args.append("--SandboxedExecute.sandbox=False")
-        try:
-            return self.nbgrader(*args)
-        except CourseError as error:
-            refusal = re.search(r"refusing to grade without a sandbox: .*", str(error))
-            if refusal:
-                raise CourseError(refusal.group(0)) from None
-            return error
+        result = self.nbgrader(*args, check=False)
+        output = result.stdout + result.stderr
+        refusal = re.search(r"refusing to grade without a sandbox: .*", output)
+        if refusal:
+            raise CourseError(refusal.group(0))
+        return output
 
     def grade(self, students):
-        """Autograde, generate feedback and export the CSV for every assignment, with progress;
-        then the integrity report. Refuses up front when the sandbox cannot run."""
-        from convstep import integrity
+        """Autograde, generate feedback and export the CSV for every assignment, with progress.
+        Refuses up front when the sandbox cannot run."""
         from convstep.sandbox import sandbox_problem
 
         if self.sandbox and sandbox_problem():
@@ -262,16 +260,14 @@ class Course:
         for assignment in self.assignments():
             start = time.monotonic()
             print(f"  autograding {assignment} for {len(students)} students ...", end="", flush=True)
-            self.autograde(assignment)
+            output = self.autograde(assignment)
+            failed = re.findall(r"error processing assignment '[^']+' for student '([^']+)'", output)
             try:
                 self.nbgrader("generate_feedback", assignment, "--force")
             except CourseError as error:  # feedback for the others is still written
                 print(f" (feedback incomplete: {str(error).splitlines()[0]})", end="")
-            print(f" {time.monotonic() - start:.1f} s")
+            print(f" {time.monotonic() - start:.1f} s" + (f"; not graded: {', '.join(failed)}" if failed else ""))
         self.nbgrader("export", "--to", str(self.grades_csv))
-        rows = integrity.report(self, students)
-        integrity.write_csv(rows, self.integrity_csv)
-        return rows
 
     # ------------------------------------------------------------ results
 
@@ -352,17 +348,17 @@ class Course:
         """Every student with a folder in submitted/."""
         return sorted(p.name for p in self.submitted.iterdir() if p.is_dir()) if self.submitted.is_dir() else []
 
-    def report(self):
-        """Score table and integrity report of everything graded so far; writes integrity.csv."""
+    def report(self, students=None):
+        """Print the score table and the integrity report; write integrity.csv."""
         from convstep import integrity
 
-        students = self.submitters()
+        students = students or self.submitters()
         if not students:
             raise CourseError(f"nothing to report: {self.submitted} holds no submissions")
         rows = integrity.report(self, students)
         integrity.write_csv(rows, self.integrity_csv)
         print(self.format_table(students))
-        print("\n" + integrity.format_report(rows) + f"\n\nIntegrity: {self.integrity_csv.name}")
+        print("\n" + integrity.format_report(rows))
 
     def demo(self):
         """The main job: release, sample class, autograde, feedback, CSV, summary table."""
@@ -374,11 +370,8 @@ class Course:
         students = self.make_sample_submissions()
         print(f"  {', '.join(students)}")
         print("3/4 Autograding" + (" in the sandbox" if self.sandbox else "") + ", feedback, grades CSV")
-        rows = self.grade(students)
-        print("4/4 Scores")
-        print(self.format_table(students))
-        from convstep.integrity import format_report
-
-        print("\n" + format_report(rows))
+        self.grade(students)
+        print("4/4 Scores and integrity report")
+        self.report(students)
         print(f"\nFeedback: feedback/<student>/<assignment>/<assignment>.html   Grades: grades.csv   "
               f"Integrity: integrity.csv   ({time.monotonic() - start:.0f} s)")

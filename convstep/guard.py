@@ -48,11 +48,12 @@ KERNEL_MANAGED = {("builtins", name) for name in ["input", "raw_input", "get_ipy
 class Guard:
     """The kernel-side watcher. One instance per kernel, stored in sys.modules["_convstep_guard"]."""
 
-    def __init__(self, log_fd, workdir, allowed_roots, denied_roots):
+    def __init__(self, log_fd, workdir, system_roots, denied_roots, scratch_roots=("/tmp",)):
         self.log_fd = log_fd
         self.workdir = os.path.realpath(workdir)
-        self.allowed = [os.path.realpath(p) for p in allowed_roots]
+        self.system = [os.path.realpath(p) for p in system_roots]
         self.denied = [os.path.realpath(p) for p in denied_roots]
+        self.scratch = [os.path.realpath(p) for p in scratch_roots]
         self.seen = {}
         self.events = 0
         self.busy = False
@@ -74,17 +75,18 @@ class Guard:
             self.log_fd = None
 
     def outside(self, path):
-        """Whether a path a cell touched lies outside its folder: in the course directory (which
-        the sandbox hides) or anywhere but the read-only system and its private /tmp."""
+        """Whether a path a cell touched lies outside its folder: a notebook, anything in the course
+        directory (which the sandbox hides), or anything but the read-only Python installation
+        and the private /tmp."""
         if not isinstance(path, (str, bytes, os.PathLike)):
             return False
         full = os.path.realpath(os.path.join(self.workdir, os.fsdecode(path)))
         under = lambda roots: any(full == root or full.startswith(root + os.sep) for root in roots)
         if full.endswith(".ipynb"):
             return True  # looking for a notebook (the one with the hidden tests, a classmate's)
-        if under([self.workdir]):
-            return False
-        return under(self.denied) or not under(self.allowed)
+        if under([self.workdir]) or under(self.system):
+            return False  # the course's virtual environment may live inside the course directory
+        return under(self.denied) or not under(self.scratch)
 
     def audit(self, event, args):
         category = WATCHED_EVENTS.get(event)
@@ -281,7 +283,7 @@ def main(argv=None):
     if args.mpl_cache and os.environ.get("MPLCONFIGDIR"):
         stage(args.mpl_cache, os.environ["MPLCONFIGDIR"])
 
-    guard = Guard(log_fd, workdir, ["/tmp", "/dev/null", "/dev/urandom", "/proc/self", *args.allow], args.deny)
+    guard = Guard(log_fd, workdir, ["/dev/null", "/dev/urandom", "/proc/self", *args.allow], args.deny)
     sys.modules["_convstep_guard"] = guard
     sys.addaudithook(guard.audit)
 

@@ -74,6 +74,13 @@ def test_feedback_and_grades_csv(graded):
     assert "with pad = 0" in html, "the feedback shows the hint for the [pad:-pad] mistake"
 
 
+def test_honest_sample_class_has_no_integrity_findings(graded):
+    from convstep import integrity
+
+    assert integrity.report(graded, sorted(SAMPLE_STUDENTS)) == []
+    assert graded.integrity_csv.read_text().strip() == ",".join(integrity.FIELDS)
+
+
 def test_summary_table(graded):
     table = graded.format_table(sorted(SAMPLE_STUDENTS))
     lines = {line.split()[0]: line for line in table.splitlines()[2:]}

@@ -8,6 +8,7 @@ secret reached its output; faked tests earn nothing and the integrity report nam
 
 import hashlib
 import json
+import re
 import socket
 import threading
 import uuid
@@ -238,6 +239,8 @@ def test_every_hostile_submission_gets_a_score_or_a_status(batch):
     assert "kernel died" in notes["exit"]
     row = next(line for line in batch["table"].splitlines() if line.startswith("corrupt "))
     assert "unreadable notebook" in row
+    # nbgrader itself gave up on exactly one submission; the batch went on with all the others
+    assert re.findall(r"error processing assignment '[^']+' for student '([^']+)'", batch["result"]) == ["corrupt"]
 
 
 def test_scores_of_hostile_submissions(batch):
@@ -289,6 +292,17 @@ def test_reaching_outside_is_reported_with_cell_and_line(batch):
     assert ("exit", "zero_pad") in flagged(batch, "exit")
     for student in HONEST + ["deleted_test", "duplicated_test", "loop"]:
         assert flagged(batch, student) == set(), (student, flagged(batch, student))
+
+
+def test_guard_tells_the_course_from_the_python_installation():
+    """The virtual environment may sit inside the course directory: imports are not reaching out."""
+    from convstep.guard import Guard
+
+    guard = Guard(None, "/course/autograded/ann/01", ["/course/.venv", "/course/convstep", "/usr"], ["/course"])
+    assert not guard.outside("/course/.venv/lib/python3.11/site-packages/numpy/__init__.py")
+    assert not guard.outside("data.txt") and not guard.outside("/tmp/scratch.npy")
+    assert guard.outside("../../../gradebook.db") and guard.outside("/course/source/01/01.ipynb")
+    assert guard.outside("01.ipynb") and guard.outside("/etc/passwd")
 
 
 def test_refuses_without_a_sandbox_unless_told(tmp_path, course):
