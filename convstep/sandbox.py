@@ -109,13 +109,14 @@ def bwrap_command(workdir, box, kernel_cmd, env, memory, processes, file_size, t
             args += ["--ro-bind", top, top]
     for name in ["/etc/ld.so.cache", "/etc/localtime", "/etc/mime.types"]:
         args += ["--ro-bind-try", name, name]
+    # /tmp first: the mounts below may lie under it (a course cloned into /tmp, say).
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(tmp_size), "--tmpfs", "/tmp"]
+    made.add("/tmp")
     # Read-only Python: the installation, the virtual environment, and this package (installed
     # editable from the course repository, whose other files stay out of reach).
     python_roots = sorted({os.path.realpath(p) for p in [sys.base_prefix, sys.prefix, PACKAGE_DIR]})
     for root in python_roots:
         args += _dirs(root, made) + ["--ro-bind", root, root]
-    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(tmp_size), "--tmpfs", "/tmp"]
-    made.add("/tmp")
     args += _dirs(workdir, made) + ["--perms", "1777", "--size", str(tmp_size), "--tmpfs", str(workdir)]
     args += _dirs(box / "run", made) + ["--bind", str(box / "run"), str(box / "run"),
                                 "--ro-bind", str(box / "stage"), str(box / "stage"),
