@@ -15,6 +15,7 @@ import builtins
 import csv
 import json
 import re
+from collections import Counter
 
 from convstep.course import grade_id, is_solution, read_notebook
 
@@ -191,16 +192,12 @@ def findings(course, student, assignment):
             rows.append({"cell": label, "line": record.get("line") or "", "category": record.get("category", "?"),
                          "detail": detail, "seen": "run"})
     # The same event from the same line (a loop) is one finding, with how often it happened.
-    counted = {}
-    for row in rows:
-        key = tuple(row.values())
-        counted[key] = counted.get(key, 0) + 1
     unique = []
-    for key, count in counted.items():
-        row = dict(zip(["cell", "line", "category", "detail", "seen"], key))
+    for key, count in Counter(tuple(row.items()) for row in rows).items():
+        row = dict(key, student=student, assignment=assignment)
         if count > 1:
             row["detail"] += f" (x{count})"
-        unique.append(dict(student=student, assignment=assignment, **row))
+        unique.append(row)
     return unique
 
 

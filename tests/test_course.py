@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+import inprocess
+
 from convstep.course import MARKER, grade_id, is_solution, read_notebook
 
 API = {  # the fixed public API (shared/GUIDE.md), in teaching order, with the notebook defining it
@@ -56,7 +58,7 @@ def test_solution_markers_wrap_the_body_only(course):
 def test_every_function_has_a_visible_and_hidden_graded_tests(course):
     for function, (assignment, _) in API.items():
         tests = [c for c in code_cells(course, course.source, assignment)
-                 if grade_id(c) and grade_id(c).startswith(f"test_{function}_")]
+                 if grade_id(c) and inprocess.owner(function, grade_id(c))]
         visible = [c for c in tests if "BEGIN HIDDEN TESTS" not in c.source]
         hidden = [c for c in tests if "BEGIN HIDDEN TESTS" in c.source]
         assert len(visible) == 1 and hidden, f"{function}: {len(visible)} visible, {len(hidden)} hidden test cells"

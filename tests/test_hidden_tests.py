@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 import inprocess
-from convstep.course import apply_edits, grade_id, is_solution, read_notebook
+from convstep.course import SAMPLE_STUDENTS, apply_edits, grade_id, is_solution, read_notebook
 
 CATALOG = Path(__file__).parent / "student_code"
+MISTAKES = SAMPLE_STUDENTS["mistakes"]["edits"]  # the sample class's seed bugs, checked here cell by cell
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +51,7 @@ def test_blank_stubs_score_zero(course):
 #  a phrase the failure message must contain)
 SEED_BUGS = {
     "pool_backward ignores the stride (vert_start = h)": (
-        "pool_backward", [("vert_start = h * stride", "vert_start = h"), ("horiz_start = w * stride", "horiz_start = w")],
+        "pool_backward", MISTAKES["pool_backward"],
         {"test_pool_backward_max", "test_pool_backward_average"}, "right for stride 1, wrong for stride 2"),
     "pool_backward reads dA at the window corner": (
         "pool_backward", [("create_mask_from_window(a_prev_slice) * dA[i, h, w, c]",
@@ -60,11 +61,10 @@ SEED_BUGS = {
         # with stride 3 the corner row is past the end of dA: an IndexError in the shapes test too
         {"test_pool_backward_shapes", "test_pool_backward_max", "test_pool_backward_average"}, "dA[i, h, w, c]"),
     "conv_backward unpads with [pad:-pad]": (
-        "conv_backward", [("dA_prev_pad[:, pad:pad + n_H_prev, pad:pad + n_W_prev, :]",
-                           "dA_prev_pad[:, pad:-pad, pad:-pad, :]")],
+        "conv_backward", MISTAKES["conv_backward"],
         {"test_conv_backward_shapes", "test_conv_backward_dA_nopad"}, "with pad = 0"),
     "conv_single_step uses float(b)": (
-        "conv_single_step", [("b.item()", "float(b)")],
+        "conv_single_step", MISTAKES["conv_single_step"],
         {"test_conv_single_step_visible", "test_conv_single_step_scalar", "test_conv_single_step_values",
          # conv_forward calls conv_single_step, so it fails with it
          "test_conv_forward_visible", "test_conv_forward_shapes", "test_conv_forward_stride1",
