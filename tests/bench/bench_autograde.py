@@ -1,6 +1,6 @@
 """Benchmark: seconds of `nbgrader autograde` per notebook, in the sandbox and without it.
 
-Run: .venv/bin/python tests/bench_autograde.py [repeats]
+Run: .venv/bin/python tests/bench/bench_autograde.py [repeats]
 Grades one complete submission per assignment in a temporary copy of the course, `repeats` times
 with the sandbox (the default) and `repeats` times with --SandboxedExecute.sandbox=False, and prints
 the medians and the sandbox's overhead. The floor is a bare notebook with one trivial cell and no

@@ -6,7 +6,7 @@ modifying its inputs; every ``bug_*.py`` variant must be exposed by at least one
 input of the battery (different result, exception, wrong shape/type/cache, or a
 modified input).  The battery is the kind of input a hidden test could use.
 
-Run:  .venv/bin/python -m pytest tests/test_catalog_sound.py -q
+Run:  .venv/bin/python -m pytest tests/catalog/test_catalog_sound.py -q
       (add ``-rP`` to see which inputs expose each bug variant)
 """
 

@@ -1,4 +1,4 @@
-"""Benchmark of the explorers (not a pytest test): run `python tests/bench_explorers.py`.
+"""Benchmark of the explorers (not a pytest test): run `python tests/bench/bench_explorers.py`.
 
 Prints
 1. kernel-side milliseconds per frame for a 512x512 image (median over many frames): the
@@ -19,7 +19,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 from test_browser import BIN, CHROMIUM, CHROMIUM_ARGS, NOTEBOOKS, _free_port, _server  # noqa: E402
 
 from convstep import explorers  # noqa: E402
