@@ -3,6 +3,7 @@
 Standard library only, so that the first command works on a fresh clone with nothing but Python 3.11.
 """
 
+import glob
 import hashlib
 import os
 import shutil
@@ -14,9 +15,10 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 VENV_PYTHON = VENV / "bin" / "python"
 STAMP = VENV / ".convstep-installed"
-# Debian packages, by what needs them: the sandbox for grading, the browser for the explorer tests.
+# Debian packages (name: a file that shows it is installed), by what needs them: the sandbox for
+# grading; the browser for the explorer tests and a PostgreSQL server for the gradebook tests.
 SANDBOX_PACKAGES = {"bubblewrap": "/usr/bin/bwrap"}
-TEST_PACKAGES = {**SANDBOX_PACKAGES, "chromium": "/usr/bin/chromium"}
+TEST_PACKAGES = {**SANDBOX_PACKAGES, "chromium": "/usr/bin/chromium", "postgresql": "/usr/lib/postgresql/*/bin/initdb"}
 
 
 def say(message):
@@ -47,7 +49,7 @@ def ensure_venv():
 
 def ensure_system_packages(packages):
     """Install the missing Debian ``packages`` ({name: file it provides}), or exit saying the line to run."""
-    missing = [name for name, path in packages.items() if not Path(path).exists()]
+    missing = [name for name, path in packages.items() if not glob.glob(path)]
     if not missing:
         return
     apt = shutil.which("apt-get")

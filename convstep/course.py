@@ -178,9 +178,12 @@ class Course:
     def refuse_without_sandbox(self):
         from convstep import sandbox
 
-        if self.sandbox and sandbox.problem():
-            raise CourseError("refusing to grade without a sandbox: " + sandbox.problem())
-        if not self.sandbox:
+        if self.sandbox:
+            try:
+                sandbox.require()
+            except sandbox.SandboxUnavailable as error:
+                raise CourseError(str(error)) from None
+        else:
             log.warning("  WARNING: grading WITHOUT a sandbox: student code runs with your rights")
 
     def autograde(self, assignment, *options):

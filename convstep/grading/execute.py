@@ -31,7 +31,7 @@ from traitlets import Bool, Integer
 from convstep import notebooks, sandbox
 from convstep.grading.checker import CallTimeout, Checker, KernelLost, student_error
 from convstep.grading.record import GradingRecord
-from convstep.sandbox.kernel import SandboxKernelManager
+from convstep.sandbox.kernel import GradingKernelManager, SandboxKernelManager
 from convstep.sandbox.warm import WARM
 
 MiB = 1024 * 1024
@@ -76,8 +76,8 @@ class SandboxedExecute(Execute):
         NotebookClient.__init__(self, nb, km)
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
-        if self.sandbox and km is None:
-            self.kernel_manager_class = SandboxKernelManager
+        if km is None:
+            self.kernel_manager_class = SandboxKernelManager if self.sandbox else GradingKernelManager
         self.tests = gradebook_tests(self.resources)
         intake = (self.resources or {}).get("convstep", {})
         self.record = GradingRecord(ignored=intake.get("ignored", []))
@@ -94,7 +94,7 @@ class SandboxedExecute(Execute):
         return self.nb, self.resources
 
     def create_kernel_manager(self):
-        if self.kernel_manager_class is not SandboxKernelManager:
+        if not self.sandbox:
             return super().create_kernel_manager()
         name = self.kernel_name or self.nb.metadata.get("kernelspec", {}).get("name") or "python3"
         data_dir = (self.resources or {}).get("convstep", {}).get("data_dir", "")
@@ -149,14 +149,13 @@ class SandboxedExecute(Execute):
                         position = len(cells)
                 finally:
                     self._collect_audit(km)
-            if isinstance(km, SandboxKernelManager) and km.peak_memory:
+            if km.peak_memory:
                 self.record.peak_memory = max(self.record.peak_memory or 0, km.peak_memory)
 
     def _start(self, replay):
         """A new kernel: seal its folder, then run again the student's cells that had succeeded."""
         self.wait_for_reply(self.kc.kernel_info())
-        if isinstance(self.km, SandboxKernelManager):
-            self.km.seal()
+        self.km.seal()
         for index in replay:
             if self.deadline <= time.monotonic():
                 break
@@ -208,10 +207,9 @@ class SandboxedExecute(Execute):
         self.record.note(index, kind, what)
 
     def _collect_audit(self, km):
-        if isinstance(km, SandboxKernelManager):
-            for record in km.audit_records():
-                record["cell"] = self._counts.get(record.get("cell"))
-                self.record.events.append(record)
+        for record in km.audit_records():
+            record["cell"] = self._counts.get(record.get("cell"))
+            self.record.events.append(record)
 
     # ------------------------------------------------------------ nbclient hooks
 

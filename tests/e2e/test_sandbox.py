@@ -1,0 +1,77 @@
+"""The sandbox's own pieces, with real processes: the cgroup counts every page and process, and
+bubblewrap shows the kernel only what it may see."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from convstep.sandbox import bwrap
+from convstep.sandbox.cgroup import Cgroup
+
+MiB = 1024 * 1024
+
+
+def run_in(cgroup, code):
+    return subprocess.run(cgroup.wrap([sys.executable, "-c", code]), capture_output=True, text=True, timeout=120)
+
+
+def test_the_cgroup_counts_memory_outside_the_address_space():
+    cgroup = Cgroup(256 * MiB, 32)
+    try:
+        # memfd pages are in no address space: RLIMIT_AS would not see them
+        result = run_in(cgroup, "import os\nfds = []\nfor _ in range(32):\n"
+                                "    fds.append(os.memfd_create('x')); os.posix_fallocate(fds[-1], 0, 32 * 2**20)\n"
+                                "print('held', len(fds))")
+        assert "held 32" not in result.stdout  # 1 GiB was asked for: refused or killed
+        assert cgroup.peak_memory() <= 256 * MiB * 1.02
+    finally:
+        cgroup.remove()
+    assert not any(folder.exists() for folder in cgroup.dirs.values())
+
+
+def test_the_cgroup_caps_processes_and_kills_what_is_left():
+    cgroup = Cgroup(256 * MiB, 16)
+    try:
+        result = run_in(cgroup, "import subprocess\nps = []\ntry:\n    while True:\n"
+                                "        ps.append(subprocess.Popen(['sleep', '600'], start_new_session=True,\n"
+                                "                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))\n"
+                                "except OSError as e:\n    print('stopped after', len(ps))")
+        assert "stopped after" in result.stdout and int(result.stdout.split()[-1]) < 16
+        assert cgroup.processes()  # the sleepers are still there ...
+    finally:
+        cgroup.remove()
+    assert not cgroup.processes()  # ... until the cgroup is removed
+
+
+def test_bubblewrap_shows_no_course_no_network_and_capped_folders(tmp_path):
+    box = tmp_path / "box"
+    for folder in ("run", "stage", "mpl"):
+        (box / folder).mkdir(parents=True)
+    secret = Path(__file__).resolve().parents[2] / "source"
+    layout = bwrap.Layout(box, tmp_size=16 * MiB, shm_size=8 * MiB)
+    probe = f"""
+import os, socket
+print('course', os.path.exists({str(secret)!r}))
+try:
+    socket.create_connection(('127.0.0.1', 22), timeout=1); print('network yes')
+except OSError:
+    print('network no')
+for folder in ['/tmp', '/dev/shm', os.environ['HOME']]:
+    try:
+        with open(os.path.join(folder, 'fill'), 'wb') as f:
+            f.write(bytes(32 * 2**20))
+        print(folder, 'filled')
+    except OSError:
+        print(folder, 'full')
+try:
+    open('/usr/pwned', 'w')
+except OSError:
+    print('usr read-only')
+print('pid', os.getpid())
+"""
+    result = subprocess.run(bwrap.command(layout, [sys.executable, "-c", probe]), capture_output=True, text=True)
+    lines = result.stdout.splitlines()
+    assert "course False" in lines and "network no" in lines and "usr read-only" in lines, result.stderr
+    assert [line for line in lines if line.endswith("full")] == ["/tmp full", "/dev/shm full", f"{bwrap.HOME} full"]
+    assert int(lines[-1].split()[1]) < 10  # its own PID namespace
