@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from convstep import explorers, geometry, images
+from convstep import explorers, images
+from convstep.explorers import geometry
 
 
 # ----------------------------------------------------------------------------- independent loops

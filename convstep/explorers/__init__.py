@@ -25,7 +25,8 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 from PIL import Image as PILImage
 
-from . import geometry, images
+from . import geometry
+from .. import images
 
 DPI = 80
 FRAME_MS = 50           # Play interval: 20 frames/s when the kernel keeps up
