@@ -19,210 +19,16 @@ from contextlib import redirect_stdout
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import MaxNLocator
-from PIL import Image as PILImage
 
 from . import geometry
 from .. import images
+# @imports
+from .canvas import (DPI, HIGHLIGHT, Canvas, InputPanel, MapPanel, cell_axes, colour_range,  # noqa: F401
+                     display_rgb, encode)
 
-DPI = 80
 FRAME_MS = 50           # Play interval: 20 frames/s when the kernel keeps up
 MAX_PLAY_FRAMES = 150   # a full pass of Play over a large output takes at most this many frames
-GRID_MAX = 32           # draw cell grid lines and integer ticks only up to this many cells
-HIGHLIGHT = "tab:red"   # the current window and the output cell it writes: one colour, one link
-COVER = dict(facecolor="white", edgecolor="0.55", hatch="///", linewidth=0)  # unwritten cells
-UNREAD_RGBA = (1.0, 0.55, 0.0, 0.45)   # input cells that no window ever reads
-DIFF_RGBA = (0.85, 0.0, 0.0, 0.75)     # output cells where the learner's value differs
-
-
-# ----------------------------------------------------------------------------- rendering
-
-
-class _Canvas:
-    """A Figure rendered with Agg into an ipywidgets.Image, redrawn in full only on demand.
-
-    redraw() draws everything except the animated artists and caches that as the background;
-    blit() pastes the background, draws the animated artists on top and publishes the picture.
-    """
-
-    def __init__(self, figsize):
-        self.figure = Figure(figsize=figsize, dpi=DPI, layout="constrained")
-        FigureCanvasAgg(self.figure)
-        # flex-start: a VBox would otherwise stretch the bitmap to its width and blur it.
-        self.image = widgets.Image(format="jpeg", layout=widgets.Layout(
-            max_width="100%", height="auto", align_self="flex-start"))
-        self._animated = []
-        self._background = None
-
-    def animate(self, *artists):
-        """Mark artists as per-frame: left out of the background, drawn by every blit()."""
-        for artist in artists:
-            artist.set_animated(True)
-            self._animated.append(artist)
-        self._animated.sort(key=lambda a: a.get_zorder())
-        return artists[0] if len(artists) == 1 else artists
-
-    def redraw(self):
-        """Full draw (layout, ticks, static images), cached as the background, then blit()."""
-        self.figure.canvas.draw()
-        self._background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
-        self.blit()
-
-    def blit(self):
-        """Paste the background, draw the visible animated artists, send the picture."""
-        canvas = self.figure.canvas
-        canvas.restore_region(self._background)
-        for artist in self._animated:
-            if artist.get_visible():
-                self.figure.draw_artist(artist)
-        self.publish()
-
-    def publish(self):
-        """Encode the Agg buffer and hand it to the Image widget."""
-        self.image.value = encode(self.figure)
-
-
-def encode(figure):
-    """JPEG bytes of an Agg-drawn figure.
-
-    Quality 92 without chroma subsampling keeps thin lines and small text clean; it encodes in
-    about 1 ms where PNG (even at zlib level 1) takes 8-13 ms for the same figure.
-    """
-    rgb = np.asarray(figure.canvas.buffer_rgba())[..., :3]
-    out = io.BytesIO()
-    PILImage.fromarray(rgb).save(out, format="jpeg", quality=92, subsampling=0)
-    return out.getvalue()
-
-
-def _cell_axes(ax, n_h, n_w, title):
-    """Axes showing an (n_h, n_w) array with one unit per cell; grid lines for small arrays."""
-    ax.set_xlim(-0.5, n_w - 0.5)
-    ax.set_ylim(n_h - 0.5, -0.5)
-    ax.set_title(title, fontsize=10)
-    ax.set_xlabel("column")
-    ax.set_ylabel("row")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
-    small = max(n_h, n_w) <= GRID_MAX
-    ax.set_xticks(np.arange(-0.5, n_w, 1) if small else [], minor=True)
-    ax.set_yticks(np.arange(-0.5, n_h, 1) if small else [], minor=True)
-    if small:
-        ax.grid(True, which="minor", color="0.6", linewidth=0.5)
-    else:
-        ax.grid(False, which="minor")
-    ax.tick_params(which="minor", length=0)
-
-
-def _display_rgb(image):
-    """Opaque uint8 RGBA copy (n_H, n_W, 4) of an RGB image in [0, 1].
-
-    matplotlib draws uint8 RGBA as is; float RGB would be normalised and converted on every draw,
-    which costs about a third of a padding frame at 512x512.
-    """
-    rgb = (np.clip(image, 0.0, 1.0) * 255).round().astype(np.uint8)
-    return np.dstack([rgb, np.full(rgb.shape[:2], 255, dtype=np.uint8)])
-
-
-def _overlay(mask, rgba):
-    """(n_H, n_W, 4) float image: rgba where mask is True, transparent elsewhere."""
-    out = np.zeros(mask.shape + (4,))
-    out[mask] = rgba
-    return out
-
-
-class _InputPanel:
-    """An input image with the current window (rectangle plus tap marks) and unread cells shaded."""
-
-    def __init__(self, canvas, ax):
-        self.ax = ax
-        self.im = ax.imshow(np.zeros((1, 1)), cmap="gray", interpolation="nearest", interpolation_stage="data")
-        self.unread = ax.imshow(np.zeros((1, 1, 4)), interpolation="nearest", interpolation_stage="data")
-        self.window = canvas.animate(ax.add_patch(Rectangle(
-            (0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=2.5, zorder=5)))
-        (self.taps,) = ax.plot([], [], "o", color=HIGHLIGHT, markersize=4, zorder=6)
-        canvas.animate(self.taps)
-
-    def show(self, image, rows_read, cols_read, title):
-        """Draw image (n_H, n_W) or (n_H, n_W, 3) and shade cells whose row or column no window reads."""
-        n_h, n_w = image.shape[:2]
-        extent = (-0.5, n_w - 0.5, n_h - 0.5, -0.5)
-        self.im.set_data(_display_rgb(image) if image.ndim == 3 else image)
-        self.im.set_clim(*_colour_range(image))
-        self.im.set_extent(extent)
-        unread = ~(rows_read[:, None] & cols_read[None, :])
-        self.unread.set_data(_overlay(unread, UNREAD_RGBA))
-        self.unread.set_extent(extent)
-        _cell_axes(self.ax, n_h, n_w, title)
-
-    def place(self, top, left, f, d):
-        """Outline the window with corner (top, left) of f taps spaced d; mark taps if d > 1."""
-        span = geometry.effective_size(f, d)
-        self.window.set_bounds(left - 0.5, top - 0.5, span, span)
-        self.window.set_visible(True)
-        rows, cols = np.meshgrid(geometry.taps(top, f, d), geometry.taps(left, f, d), indexing="ij")
-        self.taps.set_data(cols.ravel(), rows.ravel())
-        self.taps.set_visible(d > 1)
-
-    def hide_window(self):
-        """No window exists (the filter does not fit)."""
-        self.window.set_visible(False)
-        self.taps.set_visible(False)
-
-
-class _MapPanel:
-    """An output map that fills in cell by cell: hatched covers hide the cells not yet written."""
-
-    def __init__(self, canvas, ax):
-        self.ax = ax
-        self.im = ax.imshow(np.zeros((1, 1)), cmap="gray", interpolation="nearest", interpolation_stage="data")
-        self.marks = ax.imshow(np.zeros((1, 1, 4)), interpolation="nearest", interpolation_stage="data")
-        self.covers = canvas.animate(*(ax.add_patch(Rectangle((0, 0), 0, 0, zorder=4, **COVER))
-                                       for _ in range(2)))
-        self.cell = canvas.animate(ax.add_patch(Rectangle(
-            (0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=2.5, zorder=5)))
-        self.empty = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
-                             wrap=True, fontsize=10)
-        self.shape = (0, 0)
-
-    def show(self, values, clim, title, marks=None):
-        """Draw values (n_H, n_W) on the colour range clim; marks (n_H, n_W) bool are shaded red.
-
-        An empty values array shows a note instead (no window fits).
-        """
-        self.shape = values.shape
-        n_h, n_w = values.shape
-        self.empty.set_text("" if values.size else "no output:\nno window fits")
-        shown = values if values.size else np.full((1, 1), np.nan)
-        extent = (-0.5, max(n_w, 1) - 0.5, max(n_h, 1) - 0.5, -0.5)
-        self.im.set_data(shown)
-        self.im.set_clim(*clim)
-        self.im.set_extent(extent)
-        mask = marks if marks is not None else np.zeros(shown.shape, dtype=bool)
-        self.marks.set_data(_overlay(mask, DIFF_RGBA))
-        self.marks.set_extent(extent)
-        _cell_axes(self.ax, max(n_h, 1), max(n_w, 1), title)
-
-    def fill_until(self, row, col):
-        """Show cells up to (row, col) in row-major order; cover the rest; outline (row, col)."""
-        n_h, n_w = self.shape
-        below, right = self.covers
-        below.set_bounds(-0.5, row + 0.5, n_w, n_h - row - 1)
-        right.set_bounds(col + 0.5, row - 0.5, n_w - col - 1, 1)
-        self.cell.set_bounds(col - 0.5, row - 0.5, 1, 1)
-        for artist in (below, right, self.cell):
-            artist.set_visible(bool(self.shape[0]))
-
-
-def _colour_range(values):
-    """(vmin, vmax) of values, widened when flat so the colour map stays defined."""
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:
-        return (0.0, 1.0)
-    low, high = float(finite.min()), float(finite.max())
-    return (low - 0.5, high + 0.5) if high - low < 1e-12 else (low, high)
 
 
 # ----------------------------------------------------------------------------- controls
@@ -435,7 +241,7 @@ class _WindowExplorer(widgets.VBox):
     learner_name = ""
 
     def __init__(self, learner, figsize, width_ratios, controls):
-        self.canvas = _Canvas(figsize)
+        self.canvas = Canvas(figsize)
         self.learner = learner
         axes = self.canvas.figure.subplots(1, len(width_ratios), width_ratios=width_ratios)
         self.axes = list(axes)
@@ -634,15 +440,15 @@ class ConvExplorer(_WindowExplorer):
             self.custom_box])
         ratios = [1.25, 0.7, 1] + ([1] if conv_forward is not None else [])
         super().__init__(conv_forward, (3.6 * len(ratios) + 0.6, 4.0), ratios, controls)
-        self.input_panel = _InputPanel(self.canvas, self.axes[0])
+        self.input_panel = InputPanel(self.canvas, self.axes[0])
         self.border = self.axes[0].add_patch(Rectangle(
             (0, 0), 1, 1, fill=False, edgecolor="tab:blue", linestyle="--", linewidth=1.5))
         self.kernel_im = self.axes[1].imshow(np.zeros((1, 1)), cmap="gray", interpolation="nearest", interpolation_stage="data")
         self.kernel_text = [[self.axes[1].text(0, 0, "", ha="center", va="center", fontsize=8)
                              for _ in range(7)] for _ in range(7)]
-        self.output_panel = _MapPanel(self.canvas, self.axes[2])
+        self.output_panel = MapPanel(self.canvas, self.axes[2])
         if conv_forward is not None:
-            self.yours_panel = _MapPanel(self.canvas, self.axes[3])
+            self.yours_panel = MapPanel(self.canvas, self.axes[3])
         self._watch(self.source, self.kernel_menu, self.f_slider, self.stride, self.pad,
                     self.dilation, self.bias, *self.custom)
         self._refresh()
@@ -720,16 +526,16 @@ class ConvExplorer(_WindowExplorer):
         self.border.set_bounds(self.p - 0.5, self.p - 0.5, n_w, n_h)
         self._draw_kernel()
         # Filters like Sobel produce negative values: the output gets its own colour range.
-        clim = _colour_range(self.reference) if self.reference.size else (0.0, 1.0)
+        clim = colour_range(self.reference) if self.reference.size else (0.0, 1.0)
         self._draw_maps(f"output Z, s = {self.s}, f_eff = {f_eff}: {out_h}×{out_w}", clim)
         self.canvas.redraw()
 
     def _draw_kernel(self):
         k = self.kernel
         self.kernel_im.set_data(k)
-        self.kernel_im.set_clim(*_colour_range(k))
+        self.kernel_im.set_clim(*colour_range(k))
         self.kernel_im.set_extent((-0.5, self.f - 0.5, self.f - 0.5, -0.5))
-        middle = sum(_colour_range(k)) / 2
+        middle = sum(colour_range(k)) / 2
         for i, row in enumerate(self.kernel_text):
             for j, text in enumerate(row):
                 inside = i < self.f and j < self.f
@@ -738,7 +544,7 @@ class ConvExplorer(_WindowExplorer):
                     text.set_position((j, i))
                     text.set_text(f"{k[i, j]:.2g}")
                     text.set_color("white" if k[i, j] < middle else "black")
-        _cell_axes(self.axes[1], self.f, self.f,
+        cell_axes(self.axes[1], self.f, self.f,
                    f"filter {self.kernel_menu.value}, f = {self.f}, d = {self.d}")
 
     def _arithmetic(self, row, col):
@@ -796,7 +602,7 @@ class PoolExplorer(_WindowExplorer):
         controls = widgets.HBox([self.source, self.mode, self.f_slider, self.stride])
         ratios = [1, 1] + ([1] if pool_forward is not None else [])
         super().__init__(pool_forward, (3.8 * len(ratios) + 0.4, 4.0), ratios, controls)
-        self.input_panel = _InputPanel(self.canvas, self.axes[0])
+        self.input_panel = InputPanel(self.canvas, self.axes[0])
         ax = self.axes[0]
         # The previous window, dashed, so overlapping windows (s < f) are visible as such.
         self.ghost = self.canvas.animate(ax.add_patch(Rectangle(
@@ -804,9 +610,9 @@ class PoolExplorer(_WindowExplorer):
         (self.max_mark,) = ax.plot([], [], marker="*", markersize=14, color="gold",
                                    markeredgecolor="black", linestyle="none", zorder=7)
         self.canvas.animate(self.max_mark)
-        self.output_panel = _MapPanel(self.canvas, self.axes[1])
+        self.output_panel = MapPanel(self.canvas, self.axes[1])
         if pool_forward is not None:
-            self.yours_panel = _MapPanel(self.canvas, self.axes[2])
+            self.yours_panel = MapPanel(self.canvas, self.axes[2])
         self._watch(self.source, self.mode, self.f_slider, self.stride)
         self._refresh()
 
@@ -842,7 +648,7 @@ class PoolExplorer(_WindowExplorer):
                               f"input {n_h}×{n_w}, {self.mode.value} pool f = {self.f}")
         # Pooled values are input values (or their means): same colour scale as the input.
         self._draw_maps(f"output A, {self.mode.value}, s = {self.s}: {out_h}×{out_w}",
-                        _colour_range(self.x))
+                        colour_range(self.x))
         self.canvas.redraw()
 
     def _place_extras(self, row, col):
@@ -902,7 +708,7 @@ class PaddingExplorer(widgets.VBox):
             "astronaut 16×16 RGB": images.astronaut_small(16)})
         self.pad = widgets.IntSlider(value=0, min=0, max=128, description="pad p",
                                      continuous_update=True, layout=widgets.Layout(width="420px"))
-        self.canvas = _Canvas((6.2, 6.2))
+        self.canvas = Canvas((6.2, 6.2))
         self.ax = self.canvas.figure.subplots()
         # Outside the padded array: light, so the black zero border stands out against it.
         self.ax.set_facecolor("0.85")
@@ -922,7 +728,7 @@ class PaddingExplorer(widgets.VBox):
     def _on_source(self, _change=None):
         """New image: slider range, fixed axes extent for the largest pad, full redraw."""
         x = self.inputs[self.source.value]
-        self.display = _display_rgb(x) if x.ndim == 3 else x
+        self.display = display_rgb(x) if x.ndim == 3 else x
         n_h, n_w = x.shape[:2]
         top = max(2, max(n_h, n_w) // 4)
         self.pad.max = top
@@ -1026,7 +832,7 @@ class GradientExplorer(widgets.VBox):
         self.f_slider = _slider("f", 1, 4, 3)
         self.stride = _slider("stride s", 1, 3, 1)
         self.stepper = _Stepper(self._show_step)
-        self.canvas = _Canvas((10.5, 6.8))
+        self.canvas = Canvas((10.5, 6.8))
         axes = self.canvas.figure.subplots(2, 3)
         (self.ax_a, self.ax_z, self.ax_w), (self.ax_cell, self.ax_da, self.ax_dw) = axes
         n = _GRADIENT_SIDE
@@ -1081,9 +887,9 @@ class GradientExplorer(widgets.VBox):
         # Per output cell: its window's corner and local gradient; sums give the final maps.
         self.cells = [self._cell(r, c) for r in range(n_out) for c in range(n_out)]
         final_da, final_dw = self._accumulated(len(self.cells) - 1)
-        self.clims = {"cell": _colour_range(np.stack([g for _, _, g in self.cells] + [np.zeros_like(self.w)])),
-                      "da": _colour_range(np.append(final_da, 0)),
-                      "dw": _colour_range(np.append(final_dw, 0))}
+        self.clims = {"cell": colour_range(np.stack([g for _, _, g in self.cells] + [np.zeros_like(self.w)])),
+                      "da": colour_range(np.append(final_da, 0)),
+                      "dw": colour_range(np.append(final_dw, 0))}
         self._draw_static()
         self.notice.value = _notice(self._notes())
         self.stepper.reset(len(self.cells))
@@ -1115,27 +921,27 @@ class GradientExplorer(widgets.VBox):
 
     def _draw_static(self):
         n = _GRADIENT_SIDE
-        _cell_axes(self.ax_a, n, n, f"input A_prev {n}×{n}")
-        z_clim = _colour_range(self.z)
+        cell_axes(self.ax_a, n, n, f"input A_prev {n}×{n}")
+        z_clim = colour_range(self.z)
         self.z_im.set_data(self.z)
         self.z_im.set_clim(*z_clim)
         self.z_im.set_extent((-0.5, self.n_out - 0.5, self.n_out - 0.5, -0.5))
         _write_values(self.z_texts, self.z, z_clim)
-        _cell_axes(self.ax_z, self.n_out, self.n_out,
+        cell_axes(self.ax_z, self.n_out, self.n_out,
                    f"output Z ({self.layer.value}, f = {self.f}, s = {self.s}); dZ = 1")
         conv = self.kind == "conv"
         self.w_im.set_visible(conv)
         self.w_im.set_data(self.w)
-        self.w_im.set_clim(*_colour_range(self.w))
+        self.w_im.set_clim(*colour_range(self.w))
         self.w_im.set_extent((-0.5, self.f - 0.5, self.f - 0.5, -0.5))
-        _write_values(self.w_texts, self.w if conv else np.zeros((0, 0)), _colour_range(self.w))
+        _write_values(self.w_texts, self.w if conv else np.zeros((0, 0)), colour_range(self.w))
         self.w_note.set_text("" if conv else "pooling has no weights")
-        _cell_axes(self.ax_w, self.f, self.f, f"filter W ({self.f}×{self.f})" if conv else "W")
-        _cell_axes(self.ax_cell, n, n, "gradient from the current cell alone")
-        _cell_axes(self.ax_da, n, n, "dA_prev summed so far (values below)")
+        cell_axes(self.ax_w, self.f, self.f, f"filter W ({self.f}×{self.f})" if conv else "W")
+        cell_axes(self.ax_cell, n, n, "gradient from the current cell alone")
+        cell_axes(self.ax_da, n, n, "dA_prev summed so far (values below)")
         self.dw_im.set_visible(conv)
         self.dw_note.set_text("" if conv else "no dW: pooling\nhas no weights")
-        _cell_axes(self.ax_dw, self.f, self.f, "dW summed so far (values below)" if conv else "dW")
+        cell_axes(self.ax_dw, self.f, self.f, "dW summed so far (values below)" if conv else "dW")
         for image, key in ((self.cell_im, "cell"), (self.da_im, "da"), (self.dw_im, "dw")):
             image.set_clim(*self.clims[key])
         self.canvas.redraw()
