@@ -11,12 +11,6 @@ Notebook 7 and Voila without any front-end extension.
 Public API: padding_explorer, conv_explorer, pool_explorer, gradient_explorer.
 """
 
-import io
-import math
-import traceback
-import warnings
-from contextlib import redirect_stdout
-
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import Rectangle
@@ -24,206 +18,11 @@ from matplotlib.patches import Rectangle
 from . import geometry
 from .. import images
 # @imports
+from .learner import run_learner
+from .readouts import coverage_notes, grid_html, html_box, notice, size_formula
+from .controls import FRAME_MS, MAX_PLAY_FRAMES, Stepper, image_menu, slider  # noqa: F401
 from .canvas import (DPI, HIGHLIGHT, Canvas, InputPanel, MapPanel, cell_axes, colour_range,  # noqa: F401
                      display_rgb, encode)
-
-FRAME_MS = 50           # Play interval: 20 frames/s when the kernel keeps up
-MAX_PLAY_FRAMES = 150   # a full pass of Play over a large output takes at most this many frames
-
-
-# ----------------------------------------------------------------------------- controls
-
-
-def _slider(description, low, high, value):
-    """Integer slider that reports while dragging."""
-    return widgets.IntSlider(value=value, min=low, max=high, description=description,
-                             continuous_update=True, style={"description_width": "initial"},
-                             layout=widgets.Layout(width="210px"))
-
-
-class _Stepper:
-    """Play/pause, a one-step button and a position slider over the output cells of a layer.
-
-    Play counts frames; a frame shows position frame * chunk, so one pass over any output
-    takes at most MAX_PLAY_FRAMES frames and ends on the last cell.
-    """
-
-    def __init__(self, on_position):
-        self.play = widgets.Play(interval=FRAME_MS, min=0, max=0, description="play",
-                                 show_repeat=False)
-        self.position = widgets.IntSlider(min=0, max=0, description="position",
-                                          continuous_update=True,
-                                          layout=widgets.Layout(width="360px"))
-        self.step = widgets.Button(description="step", icon="step-forward",
-                                   tooltip="write the next output cell",
-                                   layout=widgets.Layout(width="90px"))
-        self.box = widgets.HBox([self.play, self.step, self.position])
-        self._on_position = on_position
-        self._chunk = 1
-        self._quiet = False
-        self.play.observe(self._frame, "value")
-        self.position.observe(self._moved, "value")
-        self.step.on_click(self._next)
-
-    def reset(self, count):
-        """Range over count cells (0 disables everything); keep the position when it still fits."""
-        self._chunk = max(1, math.ceil((count - 1) / MAX_PLAY_FRAMES))
-        keep = min(self.position.value, max(count - 1, 0))
-        self._quiet = True
-        try:
-            self.play.playing = self.play.playing and count > 1
-            self.position.max = max(count - 1, 0)
-            self.play.max = math.ceil((count - 1) / self._chunk) if count > 1 else 0
-            self.position.value = keep
-            self.play.value = keep // self._chunk
-        finally:
-            self._quiet = False
-        for control in (self.play, self.position, self.step):
-            control.disabled = count == 0
-
-    def _frame(self, change):
-        if not self._quiet:
-            self.position.value = min(change["new"] * self._chunk, self.position.max)
-
-    def _moved(self, change):
-        if not self._quiet:
-            self._quiet = True
-            try:
-                self.play.value = change["new"] // self._chunk
-            finally:
-                self._quiet = False
-        self._on_position(change["new"])
-
-    def _next(self, _button):
-        self.position.value = min(self.position.value + 1, self.position.max)
-
-
-def _html(**layout):
-    return widgets.HTML(layout=widgets.Layout(**layout))
-
-
-_TABLE = ("border-collapse:collapse;font-family:monospace;font-size:12px;"
-          "display:inline-table;vertical-align:middle;margin:2px 4px")
-_CELL = "border:1px solid #bbb;padding:1px 4px;text-align:right"
-
-
-def _grid_html(values, bold=None):
-    """An HTML table of a 2-D array with two decimals; bold is an optional (row, col) to stress."""
-    rows = []
-    for i, row in enumerate(values):
-        cells = []
-        for j, v in enumerate(row):
-            text = f"<b>{v:.2f}</b>" if bold == (i, j) else f"{v:.2f}"
-            cells.append(f'<td style="{_CELL}">{text}</td>')
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f'<table style="{_TABLE}">' + "".join(rows) + "</table>"
-
-
-def _notice(items):
-    """Boxed explanations (list of HTML strings), or nothing."""
-    if not items:
-        return ""
-    body = "".join(f"<li>{item}</li>" for item in items)
-    return ('<div style="border-left:4px solid #b45f06;background:#fff4e5;padding:4px 8px;'
-            f'margin:4px 0"><ul style="margin:0;padding-left:18px">{body}</ul></div>')
-
-
-def _size_formula(label, n, f_eff, s, p, n_out):
-    """The output-size formula for one axis with the current numbers substituted."""
-    span = n + 2 * p - f_eff
-    pad = f" + 2·{p}" if p else ""
-    rhs = (f"⌊{span}/{s}⌋ + 1 = {n_out}" if span >= 0
-           else f"⌊{span}/{s}⌋ + 1 ≤ 0: no window fits")
-    return f"{label} = ⌊({n}{pad} − {f_eff}) / {s}⌋ + 1 = {rhs}"
-
-
-def _coverage_notes(shape, f, s, d):
-    """Explanations of padded input cells that no window reads, for shape (n_H, n_W); or [].
-
-    Two causes: the filter does not fit at all; (n - f_eff) is not a multiple of the stride,
-    leaving trailing rows/columns; or dilation taps skipping cells that no window covers.
-    """
-    f_eff = geometry.effective_size(f, d)
-    outs = [geometry.output_size(n, f, s, 0, d) for n in shape]
-    if 0 in outs:
-        return [f"<b>The filter does not fit.</b> f_eff = {f_eff} is larger than the "
-                f"{shape[0]}×{shape[1]} (padded) input, so there is no window position and the "
-                "output is empty. Make f or d smaller, or the pad larger."]
-    if shape[0] == shape[1]:
-        axes = [("rows and columns", shape[0], outs[0])]
-    else:
-        axes = [("rows", shape[0], outs[0]), ("columns", shape[1], outs[1])]
-    notes = []
-    for label, n, n_out in axes:
-        read = geometry.read_mask(n, f, s, d, n_out)
-        last = (n_out - 1) * s + f_eff - 1
-        idle = np.flatnonzero(~read)
-        past, between = idle[idle > last], idle[idle <= last]
-        if past.size:
-            notes.append(f"({n} − f_eff) = {n - f_eff} is not a multiple of the stride {s}: the "
-                         f"last window ends at index {last}; the next would span {n_out * s}.."
-                         f"{n_out * s + f_eff - 1}, past the last index {n - 1}, so {label} "
-                         f"{geometry.index_ranges(past)} are never read (shaded orange).")
-        if between.size:
-            notes.append(f"{label.capitalize()} {geometry.index_ranges(between)} fall between "
-                         f"the taps of every window (dilation {d}, stride {s}): no output reads "
-                         "them (shaded orange).")
-    return notes
-
-
-# ----------------------------------------------------------------------------- learner functions
-
-
-def _where(exc):
-    """'file, line N: code' of the innermost frame of an exception, for the error message."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    if not frames:
-        return ""
-    last = frames[-1]
-    return f" (line {last.lineno}: <code>{_escape(last.line or '')}</code>)"
-
-
-def _escape(text):
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _run_learner(name, call, expected_shape):
-    """Call the learner's function and check what it returns.
-
-    call -- no-argument callable that runs it; expected_shape -- (1, n_H, n_W, 1).
-    Returns (values, problems, printed): values is the (n_H, n_W) float map or None when there is
-    nothing to compare, problems a list of HTML explanations, printed what the function printed.
-    Any exception of the learner's code is caught here, so the explorer keeps working.
-    """
-    printed = io.StringIO()
-    try:
-        with redirect_stdout(printed), warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            result = call()
-    except Exception as exc:  # the learner's bug, shown in the widget, never re-raised
-        return None, [f"Your <code>{name}</code> raised <code>{type(exc).__name__}: "
-                      f"{_escape(exc)}</code>{_where(exc)}."], printed.getvalue()
-    problems = [f"Your <code>{name}</code> warned: <code>{_escape(w.message)}</code>" for w in caught]
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        kind = type(result).__name__
-        hint = " Did you forget to return the cache?" if isinstance(result, np.ndarray) else ""
-        return None, problems + [f"Your <code>{name}</code> returned a <code>{kind}</code>; "
-                                 f"expected a tuple <code>(output, cache)</code>.{hint}"], printed.getvalue()
-    try:
-        out = np.asarray(result[0], dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        return None, problems + [f"The first value your <code>{name}</code> returned is not a "
-                                 f"numeric array: {_escape(exc)}."], printed.getvalue()
-    if out.shape != expected_shape:
-        return None, problems + [f"Your <code>{name}</code> returned shape {out.shape}; expected "
-                                 f"{expected_shape}."], printed.getvalue()
-    values = out[0, :, :, 0]
-    bad = ~np.isfinite(values)
-    if bad.any():
-        r, c = np.argwhere(bad)[0]
-        problems.append(f"Your output has {int(bad.sum())} NaN or infinite value(s), the first at "
-                        f"row {r}, col {c}.")
-    return values, problems, printed.getvalue()
 
 
 # ----------------------------------------------------------------------------- conv / pool base
@@ -245,11 +44,11 @@ class _WindowExplorer(widgets.VBox):
         self.learner = learner
         axes = self.canvas.figure.subplots(1, len(width_ratios), width_ratios=width_ratios)
         self.axes = list(axes)
-        self.stepper = _Stepper(self._show_step)
-        self.formula = _html()
-        self.notice = _html()
-        self.arithmetic = _html()
-        self.comparison = _html()
+        self.stepper = Stepper(self._show_step)
+        self.formula = html_box()
+        self.notice = html_box()
+        self.arithmetic = html_box()
+        self.comparison = html_box()
         self.printed = widgets.Textarea(layout=widgets.Layout(display="none", width="98%"),
                                         disabled=True, description="printed")
         self.yours = self.diff = self.first_diff = None
@@ -266,8 +65,8 @@ class _WindowExplorer(widgets.VBox):
         """Recompute everything that depends on the controls, redraw the static picture."""
         notes = self._compute()
         n_h, n_w = self.reference.shape if self.reference.size else (0, 0)
-        notes += _coverage_notes(self.padded.shape[:2], self.f, self.s, self.d)
-        self.notice.value = _notice(notes)
+        notes += coverage_notes(self.padded.shape[:2], self.f, self.s, self.d)
+        self.notice.value = notice(notes)
         self._check_learner()
         self._draw_static()
         self.stepper.reset(n_h * n_w)
@@ -283,7 +82,7 @@ class _WindowExplorer(widgets.VBox):
             self.comparison.value = f"<p><b>Your {self.learner_name}:</b> {reason}</p>"
             return
         n_h, n_w = self.reference.shape
-        values, problems, printed = _run_learner(self.learner_name, call, (1, n_h, n_w, 1))
+        values, problems, printed = run_learner(self.learner_name, call, (1, n_h, n_w, 1))
         self.printed.value = printed[-4000:]
         self.printed.layout.display = "" if printed else "none"
         if values is not None:
@@ -292,7 +91,7 @@ class _WindowExplorer(widgets.VBox):
             problems.append(self._difference_summary())
         all_good = values is not None and self.first_diff is None and len(problems) == 1
         self.comparison.value = (f"<p><b>Your {self.learner_name}:</b></p>"
-                                 + (f"<p>{problems[0]}</p>" if all_good else _notice(problems)))
+                                 + (f"<p>{problems[0]}</p>" if all_good else notice(problems)))
 
     def _difference_summary(self):
         """One sentence: all equal, or how many differ and the first difference explained."""
@@ -316,8 +115,8 @@ class _WindowExplorer(widgets.VBox):
         f_eff = geometry.effective_size(self.f, self.d)
         out_h = geometry.output_size(n_h, self.f, self.s, self.p, self.d)
         out_w = geometry.output_size(n_w, self.f, self.s, self.p, self.d)
-        lines = lines + [_size_formula("n_H", n_h, f_eff, self.s, self.p, out_h),
-                         _size_formula("n_W", n_w, f_eff, self.s, self.p, out_w)]
+        lines = lines + [size_formula("n_H", n_h, f_eff, self.s, self.p, out_h),
+                         size_formula("n_W", n_w, f_eff, self.s, self.p, out_w)]
         shape = f"({out_h}, {out_w})" if out_h and out_w else "empty"
         if self.p:
             lines.append(f"padded input ({n_h} + 2·{self.p}, {n_w} + 2·{self.p}) = "
@@ -369,20 +168,6 @@ class _WindowExplorer(widgets.VBox):
             self.yours_panel.empty.set_text("nothing to compare:\nsee the message below")
 
 
-def _image_menu(image, options):
-    """Dropdown of named inputs; a caller's image comes first and is the default."""
-    named = {}
-    if image is not None:
-        array = np.asarray(image, dtype=np.float64)
-        if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (1, 3)):
-            raise ValueError(f"image must be (n_H, n_W) or (n_H, n_W, 3); got shape {array.shape}")
-        array = array[..., 0] if array.ndim == 3 and array.shape[2] == 1 else array
-        named[f"your image {array.shape[0]}×{array.shape[1]}"] = array
-    named.update(options)
-    return widgets.Dropdown(options=list(named), description="input",
-                            layout=widgets.Layout(width="300px")), named
-
-
 # ----------------------------------------------------------------------------- convolution
 
 _FIXED_KERNELS = {
@@ -418,13 +203,13 @@ class ConvExplorer(_WindowExplorer):
     learner_name = "conv_forward"
 
     def __init__(self, conv_forward=None, image=None):
-        self.source, self.inputs = _image_menu(image, images.sources())
+        self.source, self.inputs = image_menu(image, images.sources())
         self.kernel_menu = widgets.Dropdown(options=FILTER_NAMES, value="Sobel x",
                                             description="filter", layout=widgets.Layout(width="230px"))
-        self.f_slider = _slider("f", 1, 7, 3)
-        self.stride = _slider("stride s", 1, 4, 1)
-        self.pad = _slider("pad p", 0, 3, 1)
-        self.dilation = _slider("dilation d", 1, 3, 1)
+        self.f_slider = slider("f", 1, 7, 3)
+        self.stride = slider("stride s", 1, 4, 1)
+        self.pad = slider("pad p", 0, 3, 1)
+        self.dilation = slider("dilation d", 1, 3, 1)
         self.bias = widgets.FloatSlider(value=0.0, min=-1, max=1, step=0.05, description="bias b",
                                         continuous_update=True, layout=widgets.Layout(width="230px"))
         self.custom = [widgets.FloatText(value=float(v), layout=widgets.Layout(width="60px"))
@@ -557,15 +342,15 @@ class ConvExplorer(_WindowExplorer):
         head = f"<p>Z[{row}, {col}] reads padded rows {rows}, cols {cols}:</p>"
         if window.ndim == 2:
             total = float(np.sum(window * self.weights))
-            body = (_grid_html(window) + " × " + _grid_html(self.weights) + " → "
-                    + _grid_html(window * self.weights) + f" summed = {total:.4f}")
+            body = (grid_html(window) + " × " + grid_html(self.weights) + " → "
+                    + grid_html(window * self.weights) + f" summed = {total:.4f}")
         else:
             parts, total = [], 0.0
             for c, name in enumerate("RGB"[:window.shape[2]]):
                 part = float(np.sum(window[:, :, c] * self.weights[:, :, c]))
                 total += part
-                parts.append(f"<div>{name}: " + _grid_html(window[:, :, c]) + " × "
-                             + _grid_html(self.weights[:, :, c]) + f" summed = {part:.4f}</div>")
+                parts.append(f"<div>{name}: " + grid_html(window[:, :, c]) + " × "
+                             + grid_html(self.weights[:, :, c]) + f" summed = {part:.4f}</div>")
             body = "".join(parts) + f"<div>channel sums added: {total:.4f}</div>"
         z = total + self.b
         return (head + body + f"<p><b>{total:.4f} + b ({self.b:.2f}) = Z[{row}, {col}] = "
@@ -592,13 +377,13 @@ class PoolExplorer(_WindowExplorer):
     learner_name = "pool_forward"
 
     def __init__(self, pool_forward=None, image=None):
-        self.source, named = _image_menu(image, images.sources(rgb=False))
+        self.source, named = image_menu(image, images.sources(rgb=False))
         # Pooling acts on each channel alone; one gray channel keeps "the" maximum unambiguous.
         self.inputs = {name: images.to_gray(array) for name, array in named.items()}
         self.mode = widgets.ToggleButtons(options=["max", "average"], description="mode",
                                           style={"button_width": "80px"})
-        self.f_slider = _slider("f", 1, 6, 3)
-        self.stride = _slider("stride s", 1, 6, 2)
+        self.f_slider = slider("f", 1, 6, 3)
+        self.stride = slider("stride s", 1, 6, 2)
         controls = widgets.HBox([self.source, self.mode, self.f_slider, self.stride])
         ratios = [1, 1] + ([1] if pool_forward is not None else [])
         super().__init__(pool_forward, (3.8 * len(ratios) + 0.4, 4.0), ratios, controls)
@@ -674,10 +459,10 @@ class PoolExplorer(_WindowExplorer):
                 f"cols {left}..{left + self.f - 1}:</p>")
         if self.argmax is not None:
             dr, dc = (int(i) for i in self.argmax[row, col])
-            return (head + _grid_html(window, bold=(dr, dc))
+            return (head + grid_html(window, bold=(dr, dc))
                     + f" <b>max = {window[dr, dc]:.4f}</b> at input row {top + dr}, col "
                     f"{left + dc} (★) = A[{row}, {col}]")
-        return (head + _grid_html(window) + f" sum {window.sum():.4f} / f² ({self.f * self.f}) "
+        return (head + grid_html(window) + f" sum {window.sum():.4f} / f² ({self.f * self.f}) "
                 f"= <b>{window.mean():.4f}</b> = A[{row}, {col}]")
 
 
@@ -702,7 +487,7 @@ class PaddingExplorer(widgets.VBox):
     """
 
     def __init__(self, image=None):
-        self.source, self.inputs = _image_menu(image, {
+        self.source, self.inputs = image_menu(image, {
             "camera 512×512": images.camera(), "astronaut 512×512 RGB": images.astronaut(),
             "camera 16×16": images.camera_small(16),
             "astronaut 16×16 RGB": images.astronaut_small(16)})
@@ -719,7 +504,7 @@ class PaddingExplorer(widgets.VBox):
         self.canvas.animate(self.ax.title)
         self.ax.set_xlabel("column of the original image (negative: padding)")
         self.ax.set_ylabel("row of the original image")
-        self.readout = _html()
+        self.readout = html_box()
         super().__init__([widgets.HBox([self.source, self.pad]), self.canvas.image, self.readout])
         self.source.observe(self._on_source, "value")
         self.pad.observe(self._on_pad, "value")
@@ -829,9 +614,9 @@ class GradientExplorer(widgets.VBox):
         self.a = _distinct(np.round(images.camera_small(_GRADIENT_SIDE), 2))
         self.layer = widgets.ToggleButtons(options=["conv", "max pool", "average pool"],
                                            description="layer", style={"button_width": "125px"})
-        self.f_slider = _slider("f", 1, 4, 3)
-        self.stride = _slider("stride s", 1, 3, 1)
-        self.stepper = _Stepper(self._show_step)
+        self.f_slider = slider("f", 1, 4, 3)
+        self.stride = slider("stride s", 1, 3, 1)
+        self.stepper = Stepper(self._show_step)
         self.canvas = Canvas((10.5, 6.8))
         axes = self.canvas.figure.subplots(2, 3)
         (self.ax_a, self.ax_z, self.ax_w), (self.ax_cell, self.ax_da, self.ax_dw) = axes
@@ -859,8 +644,8 @@ class GradientExplorer(widgets.VBox):
             (0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=2.5, zorder=5)))
         self.dw_note = self.ax_dw.text(0.5, 0.5, "", transform=self.ax_dw.transAxes,
                                        ha="center", va="center")
-        self.arithmetic = _html()
-        self.notice = _html()
+        self.arithmetic = html_box()
+        self.notice = html_box()
         controls = widgets.HBox([self.layer, self.f_slider, self.stride])
         super().__init__([controls, self.stepper.box, self.canvas.image, self.notice,
                           self.arithmetic])
@@ -891,7 +676,7 @@ class GradientExplorer(widgets.VBox):
                       "da": colour_range(np.append(final_da, 0)),
                       "dw": colour_range(np.append(final_dw, 0))}
         self._draw_static()
-        self.notice.value = _notice(self._notes())
+        self.notice.value = notice(self._notes())
         self.stepper.reset(len(self.cells))
         self._show_step(self.stepper.position.value)
 
@@ -969,8 +754,8 @@ class GradientExplorer(widgets.VBox):
         self.dw_im.set_extent((-0.5, self.f - 0.5, self.f - 0.5, -0.5))
         self.alone, self.da, self.dw = alone, da, dw
         done = f"after {index + 1} of {len(self.cells)} output cells"
-        sums = (f"<p>Running sums {done}: dA_prev = " + _grid_html(da)
-                + (" dW = " + _grid_html(dw) if self.kind == "conv" else "") + "</p>")
+        sums = (f"<p>Running sums {done}: dA_prev = " + grid_html(da)
+                + (" dW = " + grid_html(dw) if self.kind == "conv" else "") + "</p>")
         self.arithmetic.value = self._explain(index, row, col, top, left) + sums
         self.canvas.blit()
 
@@ -983,9 +768,9 @@ class GradientExplorer(widgets.VBox):
             return (f"<p>Z[{row}, {col}] = Σ A_prev[rows {rows}, cols {cols}] × W + b, so "
                     f"∂Z[{row}, {col}]/∂A_prev = W inside the window, 0 outside:</p>"
                     f"<p>dA_prev[rows {rows}, cols {cols}] += W × dZ[{row}, {col}] = "
-                    + _grid_html(self.w) + " × 1</p>"
+                    + grid_html(self.w) + " × 1</p>"
                     f"<p>dW += A_prev[rows {rows}, cols {cols}] × dZ[{row}, {col}] = "
-                    + _grid_html(window) + f" × 1; db += dZ[{row}, {col}], so db = "
+                    + grid_html(window) + f" × 1; db += dZ[{row}, {col}], so db = "
                     f"{index + 1} so far.</p>")
         if self.kind == "max":
             dr, dc = np.unravel_index(np.argmax(window), window.shape)
