@@ -208,3 +208,26 @@ def colour_range(values):
         return (0.0, 1.0)
     low, high = float(finite.min()), float(finite.max())
     return (low - 0.5, high + 0.5) if high - low < 1e-12 else (low, high)
+
+
+def value_texts(ax, n):
+    """An n x n grid of centred text artists (hidden until given values)."""
+    return [[ax.text(j, i, "", ha="center", va="center", fontsize=8, visible=False)
+             for j in range(n)] for i in range(n)]
+
+
+def write_values(texts, values, clim, hide_zeros=False, fmt=None):
+    """Write values (h, w) into the top-left of a text grid; text colour contrasts its cell.
+
+    fmt -- a function from a number to its text; by default two decimals without trailing zeros.
+    """
+    fmt = fmt or (lambda v: f"{v:.2f}".rstrip("0").rstrip("."))
+    middle = sum(clim) / 2
+    for i, row in enumerate(texts):
+        for j, text in enumerate(row):
+            show = i < values.shape[0] and j < values.shape[1]
+            show = show and not (hide_zeros and values[i, j] == 0)
+            text.set_visible(bool(show))
+            if show:
+                text.set_text(fmt(values[i, j]))
+                text.set_color("white" if values[i, j] < middle else "black")

@@ -6,7 +6,7 @@ from matplotlib.patches import Rectangle
 
 from .. import images
 from . import geometry
-from .canvas import InputPanel, MapPanel, cell_axes, colour_range
+from .canvas import InputPanel, MapPanel, cell_axes, colour_range, value_texts, write_values
 from .controls import image_menu, slider
 from .readouts import grid_html
 from .window import WindowExplorer
@@ -71,8 +71,7 @@ class ConvExplorer(WindowExplorer):
         self.border = self.axes[0].add_patch(Rectangle(
             (0, 0), 1, 1, fill=False, edgecolor="tab:blue", linestyle="--", linewidth=1.5))
         self.kernel_im = self.axes[1].imshow(np.zeros((1, 1)), cmap="gray", interpolation="nearest", interpolation_stage="data")
-        self.kernel_text = [[self.axes[1].text(0, 0, "", ha="center", va="center", fontsize=8)
-                             for _ in range(7)] for _ in range(7)]
+        self.kernel_text = value_texts(self.axes[1], 7)
         self.output_panel = MapPanel(self.canvas, self.axes[2])
         if conv_forward is not None:
             self.yours_panel = MapPanel(self.canvas, self.axes[3])
@@ -162,15 +161,7 @@ class ConvExplorer(WindowExplorer):
         self.kernel_im.set_data(k)
         self.kernel_im.set_clim(*colour_range(k))
         self.kernel_im.set_extent((-0.5, self.f - 0.5, self.f - 0.5, -0.5))
-        middle = sum(colour_range(k)) / 2
-        for i, row in enumerate(self.kernel_text):
-            for j, text in enumerate(row):
-                inside = i < self.f and j < self.f
-                text.set_visible(inside)
-                if inside:
-                    text.set_position((j, i))
-                    text.set_text(f"{k[i, j]:.2g}")
-                    text.set_color("white" if k[i, j] < middle else "black")
+        write_values(self.kernel_text, k, colour_range(k), fmt=lambda v: f"{v:.2g}")
         cell_axes(self.axes[1], self.f, self.f,
                    f"filter {self.kernel_menu.value}, f = {self.f}, d = {self.d}")
 

@@ -6,7 +6,7 @@ from matplotlib.patches import Rectangle
 
 from .. import images
 from . import geometry
-from .canvas import HIGHLIGHT, Canvas, cell_axes, colour_range
+from .canvas import HIGHLIGHT, Canvas, cell_axes, colour_range, value_texts, write_values
 from .controls import Stepper, slider
 from .readouts import grid_html, html_box, notice
 
@@ -30,25 +30,6 @@ def _distinct(values, step=0.01):
     return out.reshape(values.shape)
 
 
-def _value_texts(ax, n):
-    """An n x n grid of centred text artists (hidden until given values)."""
-    return [[ax.text(j, i, "", ha="center", va="center", fontsize=8, visible=False)
-             for j in range(n)] for i in range(n)]
-
-
-def _write_values(texts, values, clim, hide_zeros=False):
-    """Write values (h, w) into the top-left of a text grid; text colour contrasts its cell."""
-    middle = sum(clim) / 2
-    for i, row in enumerate(texts):
-        for j, text in enumerate(row):
-            show = i < values.shape[0] and j < values.shape[1]
-            show = show and not (hide_zeros and values[i, j] == 0)
-            text.set_visible(bool(show))
-            if show:
-                text.set_text(f"{values[i, j]:.2f}".rstrip("0").rstrip("."))
-                text.set_color("white" if values[i, j] < middle else "black")
-
-
 class GradientExplorer(widgets.VBox):
     """Where the gradient of one output cell goes, and how dA_prev and dW add up over cells.
 
@@ -67,15 +48,15 @@ class GradientExplorer(widgets.VBox):
         (self.ax_a, self.ax_z, self.ax_w), (self.ax_cell, self.ax_da, self.ax_dw) = axes
         n = _GRADIENT_SIDE
         self.a_im = self.ax_a.imshow(self.a, cmap="gray", vmin=0, vmax=1, interpolation="nearest", interpolation_stage="data")
-        _write_values(_value_texts(self.ax_a, n), self.a, (0, 1))
+        write_values(value_texts(self.ax_a, n), self.a, (0, 1))
         self.window = self.canvas.animate(self.ax_a.add_patch(Rectangle(
             (0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=2.5, zorder=5)))
         self.z_im = self.ax_z.imshow(np.zeros((1, 1)), cmap="cividis", interpolation="nearest", interpolation_stage="data")
-        self.z_texts = _value_texts(self.ax_z, n)
+        self.z_texts = value_texts(self.ax_z, n)
         self.z_cell = self.canvas.animate(self.ax_z.add_patch(Rectangle(
             (0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=2.5, zorder=5)))
         self.w_im = self.ax_w.imshow(np.zeros((1, 1)), cmap="cividis", interpolation="nearest", interpolation_stage="data")
-        self.w_texts = _value_texts(self.ax_w, 4)
+        self.w_texts = value_texts(self.ax_w, 4)
         self.w_note = self.ax_w.text(0.5, 0.5, "", transform=self.ax_w.transAxes,
                                      ha="center", va="center")
         self.cell_im, self.da_im, self.dw_im = (
@@ -83,7 +64,7 @@ class GradientExplorer(widgets.VBox):
             for ax in (self.ax_cell, self.ax_da, self.ax_dw))
         # Numbers only on the one-cell panel: text is the costliest artist to draw per frame,
         # so the running sums' numbers go to HTML tables under the picture instead.
-        self.cell_texts = _value_texts(self.ax_cell, n)
+        self.cell_texts = value_texts(self.ax_cell, n)
         self.canvas.animate(*(t for row in self.cell_texts for t in row))
         self.cell_window = self.canvas.animate(self.ax_cell.add_patch(Rectangle(
             (0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=2.5, zorder=5)))
@@ -156,7 +137,7 @@ class GradientExplorer(widgets.VBox):
         self.z_im.set_data(self.z)
         self.z_im.set_clim(*z_clim)
         self.z_im.set_extent((-0.5, self.n_out - 0.5, self.n_out - 0.5, -0.5))
-        _write_values(self.z_texts, self.z, z_clim)
+        write_values(self.z_texts, self.z, z_clim)
         cell_axes(self.ax_z, self.n_out, self.n_out,
                    f"output Z ({self.layer.value}, f = {self.f}, s = {self.s}); dZ = 1")
         conv = self.kind == "conv"
@@ -164,7 +145,7 @@ class GradientExplorer(widgets.VBox):
         self.w_im.set_data(self.w)
         self.w_im.set_clim(*colour_range(self.w))
         self.w_im.set_extent((-0.5, self.f - 0.5, self.f - 0.5, -0.5))
-        _write_values(self.w_texts, self.w if conv else np.zeros((0, 0)), colour_range(self.w))
+        write_values(self.w_texts, self.w if conv else np.zeros((0, 0)), colour_range(self.w))
         self.w_note.set_text("" if conv else "pooling has no weights")
         cell_axes(self.ax_w, self.f, self.f, f"filter W ({self.f}×{self.f})" if conv else "W")
         cell_axes(self.ax_cell, n, n, "gradient from the current cell alone")
@@ -194,7 +175,7 @@ class GradientExplorer(widgets.VBox):
         for image, values in ((self.cell_im, alone), (self.da_im, da)):
             image.set_data(values)
             image.set_extent((-0.5, n - 0.5, n - 0.5, -0.5))
-        _write_values(self.cell_texts, alone, self.clims["cell"], hide_zeros=True)
+        write_values(self.cell_texts, alone, self.clims["cell"], hide_zeros=True)
         self.dw_im.set_data(dw)
         self.dw_im.set_extent((-0.5, self.f - 0.5, self.f - 0.5, -0.5))
         self.alone, self.da, self.dw = alone, da, dw

@@ -8,6 +8,7 @@ import io
 import traceback
 import warnings
 from contextlib import redirect_stdout
+from html import escape
 
 import numpy as np
 
@@ -19,10 +20,6 @@ def where_raised(exc):
         return ""
     last = frames[-1]
     return f" (line {last.lineno}: <code>{escape(last.line or '')}</code>)"
-
-
-def escape(text):
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def run_learner(name, call, expected_shape):
@@ -40,8 +37,8 @@ def run_learner(name, call, expected_shape):
             result = call()
     except Exception as exc:  # the learner's bug, shown in the widget, never re-raised
         return None, [f"Your <code>{name}</code> raised <code>{type(exc).__name__}: "
-                      f"{escape(exc)}</code>{where_raised(exc)}."], printed.getvalue()
-    problems = [f"Your <code>{name}</code> warned: <code>{escape(w.message)}</code>" for w in caught]
+                      f"{escape(str(exc))}</code>{where_raised(exc)}."], printed.getvalue()
+    problems = [f"Your <code>{name}</code> warned: <code>{escape(str(w.message))}</code>" for w in caught]
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         kind = type(result).__name__
         hint = " Did you forget to return the cache?" if isinstance(result, np.ndarray) else ""
@@ -51,7 +48,7 @@ def run_learner(name, call, expected_shape):
         out = np.asarray(result[0], dtype=np.float64)
     except (TypeError, ValueError) as exc:
         return None, problems + [f"The first value your <code>{name}</code> returned is not a "
-                                 f"numeric array: {escape(exc)}."], printed.getvalue()
+                                 f"numeric array: {escape(str(exc))}."], printed.getvalue()
     if out.shape != expected_shape:
         return None, problems + [f"Your <code>{name}</code> returned shape {out.shape}; expected "
                                  f"{expected_shape}."], printed.getvalue()

@@ -18,10 +18,7 @@ class PaddingExplorer(widgets.VBox):
     """
 
     def __init__(self, image=None):
-        self.source, self.inputs = image_menu(image, {
-            "camera 512×512": images.camera(), "astronaut 512×512 RGB": images.astronaut(),
-            "camera 16×16": images.camera_small(16),
-            "astronaut 16×16 RGB": images.astronaut_small(16)})
+        self.source, self.inputs = image_menu(image, images.sources(size_options=(512, 16)))
         self.pad = widgets.IntSlider(value=0, min=0, max=128, description="pad p",
                                      continuous_update=True, layout=widgets.Layout(width="420px"))
         self.canvas = Canvas((6.2, 6.2))

@@ -44,7 +44,7 @@ class PoolExplorer(WindowExplorer):
     def _compute(self):
         """Set padded (the input: pooling has no pad), reference, argmax; return notes."""
         self.x = self.padded = self.inputs[self.source.value]
-        self.f, self.s, self.d, self.p = self.f_slider.value, self.stride.value, 1, 0
+        self.f, self.s = self.f_slider.value, self.stride.value
         self.reference, self.argmax = geometry.pool(self.x, self.f, self.s, self.mode.value)
         self._write_formula([])
         notes = []

@@ -24,6 +24,10 @@ class WindowExplorer(widgets.VBox):
     """
 
     learner_name = ""
+    # Window geometry beyond f and s: a layer without padding or dilation (pooling) keeps these;
+    # the convolution explorer sets its own from its sliders.
+    p = 0
+    d = 1
 
     def __init__(self, learner, figsize, width_ratios, controls):
         self.canvas = Canvas(figsize)
