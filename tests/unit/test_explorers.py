@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from convstep import explorers, images
+from convstep.checks import numerical_gradient
 from convstep.explorers import geometry
 
 
@@ -317,9 +318,10 @@ def test_learner_error_message_points_at_the_learners_line():
         return stride
 
     ex = explorers.conv_explorer(conv_forward=conv_forward)
-    assert "KeyError: &#x27;strides&#x27;" in ex.comparison.value or "KeyError: 'strides'" in ex.comparison.value
-    assert "stride = hparameters[&quot;strides&quot;]" in ex.comparison.value or \
-        'stride = hparameters["strides"]' in ex.comparison.value
+    # Both the message and the line are HTML-escaped, quotes included (html.escape).
+    assert "KeyError: &#x27;strides&#x27;" in ex.comparison.value
+    line = conv_forward.__code__.co_firstlineno + 1
+    assert f"(line {line}: <code>stride = hparameters[&quot;strides&quot;]     # a typo" in ex.comparison.value
 
 
 def test_learner_prints_are_captured_and_dilation_is_not_compared():
@@ -421,17 +423,6 @@ def test_padding_picture_shows_a_black_border():
 # ----------------------------------------------------------------------------- gradients
 
 
-def numerical_gradient(fn, x, eps=1e-6):
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        bumped = x.copy()
-        bumped[idx] += eps
-        lowered = x.copy()
-        lowered[idx] -= eps
-        grad[idx] = (fn(bumped) - fn(lowered)) / (2 * eps)
-    return grad
-
-
 @pytest.mark.parametrize("layer", ["conv", "max pool", "average pool"])
 def test_accumulated_gradients_equal_numerical_gradients(layer):
     ex = explorers.gradient_explorer()
@@ -441,12 +432,14 @@ def test_accumulated_gradients_equal_numerical_gradients(layer):
     f = 2
     if layer == "conv":
         total = lambda a: loop_correlate(a, ex.w, 1, 1).sum()
+        w = ex.w.copy()
         np.testing.assert_allclose(ex.dw, numerical_gradient(
-            lambda w: loop_correlate(ex.a, w, 1, 1).sum(), ex.w.copy()), atol=1e-6)
+            lambda: loop_correlate(ex.a, w, 1, 1).sum(), w), atol=1e-6)
     else:
         total = lambda a: loop_pool(a, f, 1, "max" if layer == "max pool" else "average").sum()
     assert len(np.unique(ex.a)) == ex.a.size      # no ties: the max is differentiable
-    np.testing.assert_allclose(ex.da, numerical_gradient(total, ex.a), atol=1e-5)
+    a = ex.a.copy()
+    np.testing.assert_allclose(ex.da, numerical_gradient(lambda: total(a), a), atol=1e-5)
 
 
 def test_gradient_of_one_cell_is_the_window_scaled_by_w_or_one_max():
