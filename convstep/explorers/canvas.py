@@ -41,6 +41,7 @@ class Canvas:
             max_width="100%", height="auto", align_self="flex-start"))
         self._animated = []
         self._background = None
+        self._layout_key = None
 
     def animate(self, *artists):
         """Mark artists as per-frame: left out of the background, drawn by every blit()."""
@@ -51,10 +52,32 @@ class Canvas:
         return artists[0] if len(artists) == 1 else artists
 
     def redraw(self):
-        """Full draw (layout, ticks, static images), cached as the background, then blit()."""
-        self.figure.canvas.draw()
+        """Full draw (ticks, static images), cached as the background, then blit().
+
+        The constrained layout (half the cost of a full draw) is worked out again only when it
+        can change: when an axes' limits gain or lose a digit (wider tick labels), or a title or
+        label appears or goes. A slider that changes only data and titles' numbers skips it.
+        """
+        key = self._key()
+        engine = self.figure.get_layout_engine()
+        if key == self._layout_key:
+            self.figure.set_layout_engine("none")
+        try:
+            self.figure.canvas.draw()
+        finally:
+            self.figure.set_layout_engine(engine)
+        self._layout_key = key
         self._background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
         self.blit()
+
+    def _key(self):
+        """What the layout depends on: per axes, digits of its limits, which texts exist."""
+        def digits(limits):
+            return tuple(len(str(int(abs(v)))) + (v < 0) for v in limits)
+        return tuple((ax.get_visible(), digits(ax.get_xlim()), digits(ax.get_ylim()),
+                      bool(ax.get_title()), bool(ax.get_xlabel()), bool(ax.get_ylabel()),
+                      len(ax.get_title().splitlines()))
+                     for ax in self.figure.axes)
 
     def blit(self):
         """Paste the background, draw the visible animated artists, send the picture."""

@@ -4,12 +4,22 @@ Each explorer builds its controls from these and observes their values; nothing 
 """
 
 import math
+import time
+from html import escape
 
 import ipywidgets as widgets
 import numpy as np
 
-FRAME_MS = 50           # Play interval: 20 frames/s when the kernel keeps up
+from .. import images
+
+FPS = 30                # default Play speed in frames/s (the speed slider goes from 1 to FPS_MAX)
+FPS_MAX = 50
+FRAME_MS = round(1000 / FPS)   # Play interval at the default speed
 MAX_PLAY_FRAMES = 150   # a full pass of Play over a large output takes at most this many frames
+# While Play runs, the HTML readouts (numbers, arithmetic) are rewritten at most this often:
+# nobody reads 30 tables a second, and re-laying them out is what slows the browser down.
+TEXT_EVERY_S = 0.25
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 
 
 def slider(description, low, high, value):
@@ -29,17 +39,25 @@ class Stepper:
     def __init__(self, on_position):
         self.play = widgets.Play(interval=FRAME_MS, min=0, max=0, description="play",
                                  show_repeat=False)
+        self.speed = widgets.IntSlider(value=FPS, min=1, max=FPS_MAX, description="speed",
+                                       continuous_update=True, readout_format="d",
+                                       tooltip="Play speed in frames per second",
+                                       layout=widgets.Layout(width="230px"))
+        self.speed_unit = widgets.Label("frames/s")
         self.position = widgets.IntSlider(min=0, max=0, description="position",
                                           continuous_update=True,
                                           layout=widgets.Layout(width="360px"))
         self.step = widgets.Button(description="step", icon="step-forward",
                                    tooltip="write the next output cell",
                                    layout=widgets.Layout(width="90px"))
-        self.box = widgets.HBox([self.play, self.step, self.position])
+        self.box = widgets.HBox([self.play, self.step, self.position, self.speed, self.speed_unit])
         self._on_position = on_position
         self._chunk = 1
         self._quiet = False
+        self._last_text = 0.0
         self.play.observe(self._frame, "value")
+        self.play.observe(self._stopped, "playing")
+        self.speed.observe(self._speed, "value")
         self.position.observe(self._moved, "value")
         self.step.on_click(self._next)
 
@@ -75,6 +93,24 @@ class Stepper:
     def _next(self, _button):
         self.position.value = min(self.position.value + 1, self.position.max)
 
+    def _speed(self, change):
+        self.play.interval = round(1000 / change["new"])
+
+    def _stopped(self, change):
+        # Paused or ended: the last frame's readouts may have been skipped; write them now.
+        if not change["new"]:
+            self._on_position(self.position.value)
+
+    def text_due(self):
+        """Whether this frame should rewrite the HTML readouts: always, except while playing,
+        where it is at most every TEXT_EVERY_S seconds and on the last cell."""
+        now = time.monotonic()
+        if (not self.play.playing or self.position.value == self.position.max
+                or now - self._last_text >= TEXT_EVERY_S):
+            self._last_text = now
+            return True
+        return False
+
 
 def image_menu(image, options):
     """Dropdown of named inputs; a caller's image comes first and is the default."""
@@ -88,3 +124,65 @@ def image_menu(image, options):
     named.update(options)
     return widgets.Dropdown(options=list(named), description="input",
                             layout=widgets.Layout(width="300px")), named
+
+
+class ImageSource:
+    """The input menu of an explorer plus an upload control for the learner's own picture.
+
+    menu -- the Dropdown whose value names the current input (explorers observe it);
+    inputs -- {name: array}; upload -- FileUpload (PNG/JPEG); message -- HTML, empty or an error.
+    An uploaded file is decoded, converted (gray unless rgb), resized so its longer side is at
+    most max_side, and added twice: at that size and as a small square (small_side) to step
+    through; the larger one is selected. A file that is too large, not an image or corrupt
+    leaves the menu and the current input as they were and says why.
+    """
+
+    def __init__(self, image, options, rgb=True, max_side=512, small_side=16, convert=None):
+        self.menu, self.inputs = image_menu(image, options)
+        self.rgb, self.max_side, self.small_side = rgb, max_side, small_side
+        self.convert = convert or (lambda array: array)
+        self.inputs = {name: self.convert(array) for name, array in self.inputs.items()}
+        self.upload = widgets.FileUpload(accept="image/png,image/jpeg,.png,.jpg,.jpeg",
+                                         multiple=False, description="your image",
+                                         tooltip="PNG or JPEG, at most 10 MB",
+                                         layout=widgets.Layout(width="150px"))
+        self.message = widgets.HTML()
+        self.box = widgets.HBox([self.menu, self.upload, self.message])
+        self.upload.observe(self._uploaded, "value")
+
+    def _uploaded(self, change):
+        files = change["new"]
+        if not files:
+            return
+        item = files[0]
+        name = str(item.get("name", "upload"))
+        content = bytes(item.get("content", b""))
+        self.upload.value = ()        # the same file can be chosen again
+        try:
+            big, small = self.decode(content, name)
+        except ValueError as problem:
+            self.message.value = ('<span style="color:#b00020">&#9888; ' + escape(str(problem))
+                                  + " The current image is kept.</span>")
+            return
+        label = _short(name)
+        for array in (big, small):
+            self.inputs[f"{label} {array.shape[0]}×{array.shape[1]}"] = array
+        self.menu.options = list(self.inputs)
+        self.message.value = (f'<span style="color:#1b5e20">&#10004; {escape(name)}: '
+                              f"{big.shape[0]}×{big.shape[1]}"
+                              f"{' RGB' if big.ndim == 3 else ' gray'}</span>")
+        self.menu.value = f"{label} {big.shape[0]}×{big.shape[1]}"
+
+    def decode(self, content, name="upload"):
+        """(working-size array, small square array) from the bytes of an image file."""
+        if len(content) > UPLOAD_MAX_BYTES:
+            raise ValueError(f"{name} is {len(content) / 2**20:.1f} MB; the limit is "
+                             f"{UPLOAD_MAX_BYTES // 2**20} MB.")
+        big = images.from_bytes(content, rgb=self.rgb, max_side=self.max_side)
+        small = images.from_bytes(content, rgb=self.rgb, size=(self.small_side, self.small_side))
+        return self.convert(big), self.convert(small)
+
+
+def _short(name, length=18):
+    stem = name.rsplit(".", 1)[0] or "upload"
+    return stem if len(stem) <= length else stem[:length - 1] + "…"

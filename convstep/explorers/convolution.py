@@ -7,8 +7,8 @@ from matplotlib.patches import Rectangle
 from .. import images
 from . import geometry
 from .canvas import InputPanel, MapPanel, cell_axes, colour_range, value_texts, write_values
-from .controls import image_menu, slider
-from .readouts import grid_html
+from .controls import ImageSource, slider
+from .readouts import equivalent_calls, grid_html
 from .window import WindowExplorer
 
 
@@ -45,7 +45,8 @@ class ConvExplorer(WindowExplorer):
     learner_name = "conv_forward"
 
     def __init__(self, conv_forward=None, image=None):
-        self.source, self.inputs = image_menu(image, images.sources())
+        self.images = ImageSource(image, images.sources())
+        self.source, self.inputs = self.images.menu, self.images.inputs
         self.kernel_menu = widgets.Dropdown(options=FILTER_NAMES, value="Sobel x",
                                             description="filter", layout=widgets.Layout(width="230px"))
         self.f_slider = slider("f", 1, 7, 3)
@@ -62,7 +63,8 @@ class ConvExplorer(WindowExplorer):
                  grid_template_columns="repeat(3, 64px)", display="grid"))],
             layout=widgets.Layout(display="none"))
         controls = widgets.VBox([
-            widgets.HBox([self.source, self.kernel_menu, self.bias]),
+            self.images.box,
+            widgets.HBox([self.kernel_menu, self.bias]),
             widgets.HBox([self.f_slider, self.stride, self.pad, self.dilation]),
             self.custom_box])
         ratios = [1.25, 0.7, 1] + ([1] if conv_forward is not None else [])
@@ -122,6 +124,22 @@ class ConvExplorer(WindowExplorer):
             notes.append(f"RGB input: W has one f×f slice per channel, here each K/{channels}; the "
                          "products of all channels are summed into ONE output channel.")
         return notes
+
+    def _calls(self):
+        channels = self.x.shape[2] if self.x.ndim == 3 else 1
+        n_h, n_w = self.x.shape[:2]
+        b = f"{self.b:g}"
+        course_note = ("" if self.d == 1 else f"(no dilation in the course's conv_forward: use W "
+                       f"{geometry.effective_size(self.f, self.d)}×"
+                       f"{geometry.effective_size(self.f, self.d)} with zeros between the taps)")
+        return equivalent_calls([
+            ("PyTorch", f"torch.nn.functional.conv2d(x, w, bias=torch.tensor([{b}]), "
+                        f"stride={self.s}, padding={self.p}, dilation={self.d})",
+             f"x ({1}, {channels}, {n_h}, {n_w}), w (1, {channels}, {self.f}, {self.f})"),
+            ("this course", f'Z, cache = conv_forward(A_prev, W, b, {{"stride": {self.s}, "pad": {self.p}}})',
+             f"A_prev (1, {n_h}, {n_w}, {channels}), W ({self.f}, {self.f}, {channels}, 1), "
+             f"b (1, 1, 1, 1) = {b} {course_note}"),
+        ])
 
     def _learner_call(self):
         if self.d != 1:

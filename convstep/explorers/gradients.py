@@ -8,7 +8,7 @@ from .. import images
 from . import geometry
 from .canvas import HIGHLIGHT, Canvas, cell_axes, colour_range, value_texts, write_values
 from .controls import Stepper, slider
-from .readouts import grid_html, html_box, notice
+from .readouts import equivalent_calls, grid_html, html_box, notice
 
 
 # Small integers so that every product in the readout can be checked by hand; the top-left
@@ -72,9 +72,10 @@ class GradientExplorer(widgets.VBox):
                                        ha="center", va="center")
         self.arithmetic = html_box()
         self.notice = html_box()
+        self.calls = html_box()
         controls = widgets.HBox([self.layer, self.f_slider, self.stride])
         super().__init__([controls, self.stepper.box, self.canvas.image, self.notice,
-                          self.arithmetic])
+                          self.arithmetic, self.calls])
         for control in (self.layer, self.f_slider, self.stride):
             control.observe(self._refresh, "value")
         self._refresh()
@@ -103,6 +104,7 @@ class GradientExplorer(widgets.VBox):
                       "dw": colour_range(np.append(final_dw, 0))}
         self._draw_static()
         self.notice.value = notice(self._notes())
+        self.calls.value = self._calls()
         self.stepper.reset(len(self.cells))
         self._show_step(self.stepper.position.value)
 
@@ -120,6 +122,24 @@ class GradientExplorer(widgets.VBox):
             da[top:top + self.f, left:left + self.f] += grad
             dw += self.a[top:top + self.f, left:left + self.f]
         return da, dw
+
+    def _calls(self):
+        n = _GRADIENT_SIDE
+        if self.kind == "conv":
+            return equivalent_calls([
+                ("PyTorch", f"z = torch.nn.functional.conv2d(a, w, stride={self.s}); "
+                            "z.backward(torch.ones_like(z))",
+                 f"a (1, 1, {n}, {n}) with requires_grad: a.grad is dA_prev, w.grad is dW"),
+                ("this course", "dA_prev, dW, db = conv_backward(np.ones_like(Z), cache)",
+                 f'cache from conv_forward(A_prev, W, b, {{"stride": {self.s}, "pad": 0}})'),
+            ])
+        torch_name = "max_pool2d" if self.kind == "max" else "avg_pool2d"
+        return equivalent_calls([
+            ("PyTorch", f"y = torch.nn.functional.{torch_name}(a, kernel_size={self.f}, "
+                        f"stride={self.s}); y.backward(torch.ones_like(y))", "a.grad is dA_prev"),
+            ("this course", f'dA_prev = pool_backward(np.ones_like(A), cache, mode="{self.kind}")',
+             f'cache from pool_forward(A_prev, {{"f": {self.f}, "stride": {self.s}}}, mode="{self.kind}")'),
+        ])
 
     def _notes(self):
         if self.kind == "max":
@@ -179,6 +199,9 @@ class GradientExplorer(widgets.VBox):
         self.dw_im.set_data(dw)
         self.dw_im.set_extent((-0.5, self.f - 0.5, self.f - 0.5, -0.5))
         self.alone, self.da, self.dw = alone, da, dw
+        if not self.stepper.text_due():
+            self.canvas.blit()
+            return
         done = f"after {index + 1} of {len(self.cells)} output cells"
         sums = (f"<p>Running sums {done}: dA_prev = " + grid_html(da)
                 + (" dW = " + grid_html(dw) if self.kind == "conv" else "") + "</p>")

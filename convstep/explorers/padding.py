@@ -6,8 +6,8 @@ from matplotlib.patches import Rectangle
 
 from .. import images
 from .canvas import Canvas, display_rgb
-from .controls import image_menu
-from .readouts import html_box
+from .controls import FPS, FPS_MAX, FRAME_MS, ImageSource
+from .readouts import equivalent_calls, html_box
 
 
 class PaddingExplorer(widgets.VBox):
@@ -18,9 +18,19 @@ class PaddingExplorer(widgets.VBox):
     """
 
     def __init__(self, image=None):
-        self.source, self.inputs = image_menu(image, images.sources(size_options=(512, 16)))
+        self.images = ImageSource(image, images.sources(size_options=(512, 16)))
+        self.source, self.inputs = self.images.menu, self.images.inputs
         self.pad = widgets.IntSlider(value=0, min=0, max=128, description="pad p",
                                      continuous_update=True, layout=widgets.Layout(width="420px"))
+        # Play grows the border p = 0, 1, ... in the browser (a front-end link to the slider).
+        self.play = widgets.Play(interval=FRAME_MS, min=0, max=128, description="play",
+                                 show_repeat=False)
+        widgets.jslink((self.play, "value"), (self.pad, "value"))
+        widgets.jslink((self.play, "max"), (self.pad, "max"))
+        self.speed = widgets.IntSlider(value=FPS, min=1, max=FPS_MAX, description="speed",
+                                       continuous_update=True, layout=widgets.Layout(width="230px"))
+        self.speed.observe(lambda change: setattr(self.play, "interval", round(1000 / change["new"])),
+                           "value")
         self.canvas = Canvas((6.2, 6.2))
         self.ax = self.canvas.figure.subplots()
         # Outside the padded array: light, so the black zero border stands out against it.
@@ -33,7 +43,9 @@ class PaddingExplorer(widgets.VBox):
         self.ax.set_xlabel("column of the original image (negative: padding)")
         self.ax.set_ylabel("row of the original image")
         self.readout = html_box()
-        super().__init__([widgets.HBox([self.source, self.pad]), self.canvas.image, self.readout])
+        self.calls = html_box()
+        controls = widgets.HBox([self.play, self.pad, self.speed, widgets.Label("frames/s")])
+        super().__init__([self.images.box, controls, self.canvas.image, self.readout, self.calls])
         self.source.observe(self._on_source, "value")
         self.pad.observe(self._on_pad, "value")
         self._on_source()
@@ -45,6 +57,7 @@ class PaddingExplorer(widgets.VBox):
         n_h, n_w = x.shape[:2]
         top = max(2, max(n_h, n_w) // 4)
         self.pad.max = top
+        self.play.max = top
         # Padded once for the largest p; each slider position shows a view of it (no copy).
         self.framed = np.pad(self.display, ((top, top), (top, top)) + ((0, 0),) * (x.ndim - 2))
         if x.ndim == 3:
@@ -81,6 +94,13 @@ class PaddingExplorer(widgets.VBox):
             f"<b>({n_h + 2 * p}, {n_w + 2 * p}{channels})</b>"
             + ("<br>channels are not padded: only rows and columns get zeros" if channels else "")
             + f"<br>padded row i is original row i − {p} (dashed: the original image)</div>")
+        self.calls.value = equivalent_calls([
+            ("NumPy", f"np.pad(X, (({p}, {p}), ({p}, {p})" + (", (0, 0)))" if x.ndim == 3 else "))"), ""),
+            ("PyTorch", f"torch.nn.functional.pad(x, ({p}, {p}, {p}, {p}))",
+             f"x (1, {3 if x.ndim == 3 else 1}, {n_h}, {n_w}): last two axes"),
+            ("this course", f"X_pad = zero_pad(X, {p})",
+             f"X ({'m'}, {n_h}, {n_w}, {3 if x.ndim == 3 else 1})"),
+        ])
         self.canvas.blit()
 
 

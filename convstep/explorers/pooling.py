@@ -6,8 +6,8 @@ from matplotlib.patches import Rectangle
 from .. import images
 from . import geometry
 from .canvas import HIGHLIGHT, InputPanel, MapPanel, colour_range
-from .controls import image_menu, slider
-from .readouts import grid_html
+from .controls import ImageSource, slider
+from .readouts import equivalent_calls, grid_html
 from .window import WindowExplorer
 
 
@@ -17,14 +17,15 @@ class PoolExplorer(WindowExplorer):
     learner_name = "pool_forward"
 
     def __init__(self, pool_forward=None, image=None):
-        self.source, named = image_menu(image, images.sources(rgb=False))
         # Pooling acts on each channel alone; one gray channel keeps "the" maximum unambiguous.
-        self.inputs = {name: images.to_gray(array) for name, array in named.items()}
+        self.images = ImageSource(image, images.sources(rgb=False), rgb=False, convert=images.to_gray)
+        self.source, self.inputs = self.images.menu, self.images.inputs
         self.mode = widgets.ToggleButtons(options=["max", "average"], description="mode",
                                           style={"button_width": "80px"})
         self.f_slider = slider("f", 1, 6, 3)
         self.stride = slider("stride s", 1, 6, 2)
-        controls = widgets.HBox([self.source, self.mode, self.f_slider, self.stride])
+        controls = widgets.VBox([self.images.box,
+                                 widgets.HBox([self.mode, self.f_slider, self.stride])])
         ratios = [1, 1] + ([1] if pool_forward is not None else [])
         super().__init__(pool_forward, (3.8 * len(ratios) + 0.4, 4.0), ratios, controls)
         self.input_panel = InputPanel(self.canvas, self.axes[0])
@@ -55,6 +56,16 @@ class PoolExplorer(WindowExplorer):
                          + (" and be the maximum of several of them." if self.mode.value == "max"
                             else "."))
         return notes
+
+    def _calls(self):
+        n_h, n_w = self.x.shape
+        torch_name = "max_pool2d" if self.mode.value == "max" else "avg_pool2d"
+        return equivalent_calls([
+            ("PyTorch", f"torch.nn.functional.{torch_name}(x, kernel_size={self.f}, stride={self.s})",
+             f"x (1, 1, {n_h}, {n_w})"),
+            ("this course", f'A, cache = pool_forward(A_prev, {{"f": {self.f}, "stride": {self.s}}}, '
+                            f'mode="{self.mode.value}")', f"A_prev (1, {n_h}, {n_w}, 1)"),
+        ])
 
     def _learner_call(self):
         if not self.reference.size:

@@ -3,6 +3,8 @@
 Functions return HTML strings for an ``ipywidgets.HTML``; nothing here draws or observes.
 """
 
+from html import escape
+
 import ipywidgets as widgets
 import numpy as np
 
@@ -80,3 +82,13 @@ def coverage_notes(shape, f, s, d):
                          f"the taps of every window (dilation {d}, stride {s}): no output reads "
                          "them (shaded orange).")
     return notes
+
+
+def equivalent_calls(lines):
+    """The current settings as code: lines is a list of (label, code, note or "")."""
+    rows = "".join(
+        f'<div style="margin:1px 0"><span style="color:#555">{label}:</span> '
+        f'<code style="background:#f3f3f3;padding:1px 4px">{escape(code)}</code>'
+        + (f' <span style="color:#555">{note}</span>' if note else "") + "</div>"
+        for label, code, note in lines)
+    return f'<div style="font-size:12px;margin-top:4px"><b>The same in code</b>{rows}</div>'

@@ -39,11 +39,12 @@ class WindowExplorer(widgets.VBox):
         self.notice = html_box()
         self.arithmetic = html_box()
         self.comparison = html_box()
+        self.calls = html_box()
         self.printed = widgets.Textarea(layout=widgets.Layout(display="none", width="98%"),
                                         disabled=True, description="printed")
         self.yours = self.diff = self.first_diff = None
         super().__init__([controls, self.stepper.box, self.canvas.image, self.formula,
-                          self.notice, self.arithmetic, self.comparison, self.printed])
+                          self.notice, self.arithmetic, self.comparison, self.printed, self.calls])
 
     def _watch(self, *controls):
         for control in controls:
@@ -57,6 +58,7 @@ class WindowExplorer(widgets.VBox):
         n_h, n_w = self.reference.shape if self.reference.size else (0, 0)
         notes += coverage_notes(self.padded.shape[:2], self.f, self.s, self.d)
         self.notice.value = notice(notes)
+        self.calls.value = self._calls()
         self._check_learner()
         self._draw_static()
         self.stepper.reset(n_h * n_w)
@@ -130,6 +132,9 @@ class WindowExplorer(widgets.VBox):
         for panel in self._map_panels():
             panel.fill_until(row, col)
         self._place_extras(row, col)
+        if not self.stepper.text_due():
+            self.canvas.blit()
+            return
         text = self._arithmetic(row, col)
         if self.yours is not None:
             mine, ref = self.yours[row, col], self.reference[row, col]
