@@ -189,3 +189,27 @@ def transposed_as_convolution(x, w, s, p, op):
     padded = np.pad(zero_insert(x, s), ((lead, trail), (lead, trail)))
     flipped = w[::-1, ::-1]
     return padded, flipped, correlate(padded, flipped, 1)
+
+
+def correlate_backward(dz, kernel, s, d, in_shape):
+    """The gradient of sum(dz * correlate(a, kernel, s, d)) with respect to the padded input a.
+
+    dz -- (n_out_H, n_out_W); kernel -- (f, f); in_shape -- (n_H, n_W) of the padded input.
+    Every output cell sends kernel * dz[h, w] back to the taps of its window (overlaps add):
+    the explorers' own reference, in one image's terms, for the receptive-field experiment.
+    """
+    f = kernel.shape[0]
+    da = np.zeros(in_shape)
+    n_h, n_w = dz.shape
+    for a in range(f):
+        for b in range(f):
+            da[a * d:a * d + s * (n_h - 1) + 1:s, b * d:b * d + s * (n_w - 1) + 1:s] += kernel[a, b] * dz
+    return da
+
+
+def dilated_kernel(kernel, d):
+    """An (f_eff, f_eff) kernel with d - 1 zeros between the taps: dilation as a plain filter."""
+    f = kernel.shape[0]
+    out = np.zeros((effective_size(f, d),) * 2)
+    out[::d, ::d] = kernel
+    return out
