@@ -19,7 +19,7 @@ transposed_explorer, receptive_field_explorer.
 """
 
 from .canvas import DPI, encode
-from .controls import FRAME_MS, MAX_PLAY_FRAMES
+from .controls import FPS, FRAME_MS, MAX_PLAY_FRAMES
 from .convolution import FILTER_NAMES, ConvExplorer, conv_explorer, filter_kernel
 from .gradients import GradientExplorer, gradient_explorer
 from .padding import PaddingExplorer, padding_explorer
@@ -32,5 +32,5 @@ __all__ = [
     "transposed_explorer", "receptive_field_explorer",
     "ConvExplorer", "PoolExplorer", "PaddingExplorer", "GradientExplorer", "TransposedExplorer",
     "ReceptiveFieldExplorer",
-    "FILTER_NAMES", "filter_kernel", "DPI", "FRAME_MS", "MAX_PLAY_FRAMES", "encode",
+    "FILTER_NAMES", "filter_kernel", "DPI", "FPS", "FRAME_MS", "MAX_PLAY_FRAMES", "encode",
 ]

@@ -7,10 +7,12 @@ same in JupyterLab, Notebook 7 and Voila without any front-end extension.
 """
 
 import io
+import weakref
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
@@ -24,6 +26,10 @@ HIGHLIGHT = "tab:red"   # the current window and the output cell it writes: one 
 COVER = dict(facecolor="white", edgecolor="0.55", hatch="///", linewidth=0)  # unwritten cells
 UNREAD_RGBA = (1.0, 0.55, 0.0, 0.45)   # input cells that no window ever reads
 DIFF_RGBA = (0.85, 0.0, 0.0, 0.75)     # output cells where the learner's value differs
+
+
+# Axes positions of layouts already worked out, by (figure size, Canvas._key()).
+_LAYOUTS = {}
 
 
 class Canvas:
@@ -60,12 +66,21 @@ class Canvas:
         """
         key = self._key()
         engine = self.figure.get_layout_engine()
-        if key == self._layout_key:
+        # The same layout (figure size, panels, digits) was worked out before, maybe by another
+        # explorer of the same kind in this kernel: reuse its axes positions.
+        known = _LAYOUTS.get((self.figure.get_size_inches().tobytes(), key))
+        if known is not None and key != self._layout_key:
+            for ax, position in zip(self.figure.axes, known):
+                ax.set_position(position)
+        if key == self._layout_key or known is not None:
             self.figure.set_layout_engine("none")
         try:
             self.figure.canvas.draw()
         finally:
             self.figure.set_layout_engine(engine)
+        if known is None:
+            _LAYOUTS[(self.figure.get_size_inches().tobytes(), key)] = [
+                ax.get_position(original=False) for ax in self.figure.axes]
         self._layout_key = key
         self._background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
         self.blit()
@@ -106,7 +121,11 @@ def encode(figure):
 
 
 def cell_axes(ax, n_h, n_w, title):
-    """Axes showing an (n_h, n_w) array with one unit per cell; grid lines for small arrays."""
+    """Axes showing an (n_h, n_w) array with one unit per cell; grid lines for small arrays.
+
+    The cell grid is one LineCollection per axes (not minor ticks: a tick is a costly artist,
+    and a 32-cell grid would need 66 of them per panel at every full draw).
+    """
     ax.set_xlim(-0.5, n_w - 0.5)
     ax.set_ylim(n_h - 0.5, -0.5)
     ax.set_title(title, fontsize=10)
@@ -114,14 +133,20 @@ def cell_axes(ax, n_h, n_w, title):
     ax.set_ylabel("row")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
-    small = max(n_h, n_w) <= GRID_MAX
-    ax.set_xticks(np.arange(-0.5, n_w, 1) if small else [], minor=True)
-    ax.set_yticks(np.arange(-0.5, n_h, 1) if small else [], minor=True)
-    if small:
-        ax.grid(True, which="minor", color="0.6", linewidth=0.5)
+    grid = _GRIDS.get(ax)
+    if grid is None:
+        grid = _GRIDS[ax] = ax.add_collection(LineCollection([], colors="0.6", linewidths=0.5,
+                                                              zorder=2.5), autolim=False)
+    if max(n_h, n_w) <= GRID_MAX:
+        rows = [[(-0.5, y), (n_w - 0.5, y)] for y in np.arange(-0.5, n_h, 1)]
+        cols = [[(x, -0.5), (x, n_h - 0.5)] for x in np.arange(-0.5, n_w, 1)]
+        grid.set_segments(rows + cols)
     else:
-        ax.grid(False, which="minor")
-    ax.tick_params(which="minor", length=0)
+        grid.set_segments([])
+
+
+# The cell grid of each axes, created on first use.
+_GRIDS = weakref.WeakKeyDictionary()
 
 
 def display_rgb(image):

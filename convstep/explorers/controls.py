@@ -5,6 +5,7 @@ Each explorer builds its controls from these and observes their values; nothing 
 
 import math
 import time
+from contextlib import contextmanager
 from html import escape
 
 import ipywidgets as widgets
@@ -20,6 +21,28 @@ MAX_PLAY_FRAMES = 150   # a full pass of Play over a large output takes at most 
 # nobody reads 30 tables a second, and re-laying them out is what slows the browser down.
 TEXT_EVERY_S = 0.25
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+
+
+class Batched:
+    """Mixin for an explorer whose _refresh() recomputes everything from its controls.
+
+    ``with explorer.hold(): ...`` sets several controls with one recomputation at the end (a
+    notebook cell or a test that changes four sliders pays for one redraw, not four).
+    """
+
+    _held = False
+
+    @contextmanager
+    def hold(self):
+        self._held = True
+        try:
+            yield self
+        finally:
+            self._held = False
+            self._refresh()
+
+    def _skip_refresh(self):
+        return self._held
 
 
 def slider(description, low, high, value):
@@ -55,6 +78,7 @@ class Stepper:
         self._chunk = 1
         self._quiet = False
         self._last_text = 0.0
+        self.text_every_s = TEXT_EVERY_S
         self.play.observe(self._frame, "value")
         self.play.observe(self._stopped, "playing")
         self.speed.observe(self._speed, "value")
@@ -97,16 +121,18 @@ class Stepper:
         self.play.interval = round(1000 / change["new"])
 
     def _stopped(self, change):
-        # Paused or ended: the last frame's readouts may have been skipped; write them now.
-        if not change["new"]:
+        if change["new"]:
+            self._last_text = 0.0     # the first frame of a Play writes its readouts
+        else:
+            # Paused or ended: the last frame's readouts may have been skipped; write them now.
             self._on_position(self.position.value)
 
     def text_due(self):
         """Whether this frame should rewrite the HTML readouts: always, except while playing,
-        where it is at most every TEXT_EVERY_S seconds and on the last cell."""
+        where it is at most every text_every_s seconds and on the last cell."""
         now = time.monotonic()
         if (not self.play.playing or self.position.value == self.position.max
-                or now - self._last_text >= TEXT_EVERY_S):
+                or now - self._last_text >= self.text_every_s):
             self._last_text = now
             return True
         return False
@@ -161,14 +187,14 @@ class ImageSource:
         try:
             big, small = self.decode(content, name)
         except ValueError as problem:
-            self.message.value = ('<span style="color:#b00020">&#9888; ' + escape(str(problem))
+            self.message.value = ('<span style="color:#b00020">⚠ ' + escape(str(problem))
                                   + " The current image is kept.</span>")
             return
         label = _short(name)
         for array in (big, small):
             self.inputs[f"{label} {array.shape[0]}×{array.shape[1]}"] = array
         self.menu.options = list(self.inputs)
-        self.message.value = (f'<span style="color:#1b5e20">&#10004; {escape(name)}: '
+        self.message.value = (f'<span style="color:#1b5e20">✔ {escape(name)}: '
                               f"{big.shape[0]}×{big.shape[1]}"
                               f"{' RGB' if big.ndim == 3 else ' gray'}</span>")
         self.menu.value = f"{label} {big.shape[0]}×{big.shape[1]}"

@@ -181,7 +181,7 @@ class ConvExplorer(WindowExplorer):
         self.kernel_im.set_extent((-0.5, self.f - 0.5, self.f - 0.5, -0.5))
         write_values(self.kernel_text, k, colour_range(k), fmt=lambda v: f"{v:.2g}")
         cell_axes(self.axes[1], self.f, self.f,
-                   f"filter {self.kernel_menu.value}, f = {self.f}, d = {self.d}")
+                   f"filter {self.kernel_menu.value} {self.f}×{self.f}, d = {self.d}")
 
     def _arithmetic(self, row, col):
         """HTML: the window values × filter values, summed, + b = Z for output cell (row, col)."""

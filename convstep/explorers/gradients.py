@@ -7,7 +7,7 @@ from matplotlib.patches import Rectangle
 from .. import images
 from . import geometry
 from .canvas import HIGHLIGHT, Canvas, cell_axes, colour_range, value_texts, write_values
-from .controls import Stepper, slider
+from .controls import Batched, Stepper, slider
 from .readouts import equivalent_calls, grid_html, html_box, notice
 
 
@@ -30,7 +30,7 @@ def _distinct(values, step=0.01):
     return out.reshape(values.shape)
 
 
-class GradientExplorer(widgets.VBox):
+class GradientExplorer(Batched, widgets.VBox):
     """Where the gradient of one output cell goes, and how dA_prev and dW add up over cells.
 
     Upstream gradient dZ = 1 at every output cell, so each picture shows the weights alone.
@@ -87,6 +87,8 @@ class GradientExplorer(widgets.VBox):
 
     def _refresh(self, _change=None):
         """New layer or f / s: output Z, all per-cell gradients, colour ranges; full redraw."""
+        if self._skip_refresh():
+            return
         self.f, self.s = self.f_slider.value, self.stride.value
         self.w = _GRADIENT_W[:self.f, :self.f]
         n = _GRADIENT_SIDE
@@ -159,7 +161,8 @@ class GradientExplorer(widgets.VBox):
         self.z_im.set_extent((-0.5, self.n_out - 0.5, self.n_out - 0.5, -0.5))
         write_values(self.z_texts, self.z, z_clim)
         cell_axes(self.ax_z, self.n_out, self.n_out,
-                   f"output Z ({self.layer.value}, f = {self.f}, s = {self.s}); dZ = 1")
+                   f"output Z {self.n_out}×{self.n_out} ({self.layer.value}, f = {self.f}, "
+                   f"s = {self.s}); dZ = 1")
         conv = self.kind == "conv"
         self.w_im.set_visible(conv)
         self.w_im.set_data(self.w)
@@ -168,11 +171,11 @@ class GradientExplorer(widgets.VBox):
         write_values(self.w_texts, self.w if conv else np.zeros((0, 0)), colour_range(self.w))
         self.w_note.set_text("" if conv else "pooling has no weights")
         cell_axes(self.ax_w, self.f, self.f, f"filter W ({self.f}×{self.f})" if conv else "W")
-        cell_axes(self.ax_cell, n, n, "gradient from the current cell alone")
-        cell_axes(self.ax_da, n, n, "dA_prev summed so far (values below)")
+        cell_axes(self.ax_cell, n, n, f"gradient from the current cell alone, {n}×{n}")
+        cell_axes(self.ax_da, n, n, f"dA_prev {n}×{n} summed so far (values below)")
         self.dw_im.set_visible(conv)
         self.dw_note.set_text("" if conv else "no dW: pooling\nhas no weights")
-        cell_axes(self.ax_dw, self.f, self.f, "dW summed so far (values below)" if conv else "dW")
+        cell_axes(self.ax_dw, self.f, self.f, f"dW {self.f}×{self.f} summed so far (values below)" if conv else "dW")
         for image, key in ((self.cell_im, "cell"), (self.da_im, "da"), (self.dw_im, "dw")):
             image.set_clim(*self.clims[key])
         self.canvas.redraw()

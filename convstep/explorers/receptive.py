@@ -15,7 +15,7 @@ from matplotlib.patches import Rectangle
 from .. import images
 from . import geometry
 from .canvas import HIGHLIGHT, Canvas, cell_axes, overlay
-from .controls import ImageSource, Stepper, slider
+from .controls import Batched, ImageSource, Stepper, slider
 from .readouts import equivalent_calls, html_box, notice
 
 MAX_LAYERS = 4
@@ -72,7 +72,7 @@ def reference_backward(kind, f, s, p, d, dz, n_in):
     return da[p:p + n_in, p:p + n_in]
 
 
-class ReceptiveFieldExplorer(widgets.VBox):
+class ReceptiveFieldExplorer(Batched, widgets.VBox):
     """Receptive fields through a stack of layers, by formula and by a one-hot gradient.
 
     Attributes after every change: stack (active layers), shapes (side per layer, input first),
@@ -118,6 +118,8 @@ class ReceptiveFieldExplorer(widgets.VBox):
     # --- per parameter change
 
     def _refresh(self, _change=None):
+        if self._skip_refresh():
+            return
         x = self.inputs[self.source.value]
         self.x = x[: min(x.shape), : min(x.shape)]      # square: one size per layer
         self.stack, self.shapes, self.activations = [], [self.x.shape[0]], [self.x]

@@ -7,11 +7,12 @@ flipped filter, which is how conv_backward computes dA_prev.
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.patches import Rectangle
 
 from . import geometry
 from .canvas import HIGHLIGHT, Canvas, cell_axes, colour_range, value_texts, write_values
-from .controls import Stepper, slider
+from .controls import Batched, Stepper, slider
 from .readouts import equivalent_calls, grid_html, html_box, notice
 
 # Small integers, so that every product can be checked by hand.
@@ -21,7 +22,7 @@ SCATTER, CONV = "paint each input cell", "as a stride-1 convolution"
 NUMBERS_MAX = 10     # write the numbers into a panel only up to this many cells per side
 
 
-class TransposedExplorer(widgets.VBox):
+class TransposedExplorer(Batched, widgets.VBox):
     """Transposed convolution of a small integer input x (n×n) with a filter W (f×f).
 
     Attributes after every change: x, w, s, p, op, n_out, full (the uncropped sum of all
@@ -42,21 +43,22 @@ class TransposedExplorer(widgets.VBox):
         a0, a1, a2, a3 = self.axes
         kw = dict(cmap="cividis", interpolation="nearest", interpolation_stage="data")
         self.im0 = a0.imshow(np.zeros((1, 1)), **kw)
-        self.texts0 = value_texts(a0, 18)
+        self.texts0 = value_texts(a0, 12)
         self.cell0 = self.canvas.animate(a0.add_patch(Rectangle(
             (0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=2.5, zorder=5)))
         self.im1 = a1.imshow(np.zeros((1, 1)), **kw)
         self.texts1 = value_texts(a1, 4)
-        self.im2 = self.canvas.animate(a2.imshow(np.zeros((1, 1)), **kw))
-        self.im2.cmap.set_bad("white")
-        self.texts2 = value_texts(a2, 15)
+        # NaN marks output cells not written yet: white, like the other explorers' covers.
+        self.im2 = self.canvas.animate(a2.imshow(np.zeros((1, 1)), **dict(
+            kw, cmap=colormaps["cividis"].with_extremes(bad="white"))))
+        self.texts2 = value_texts(a2, NUMBERS_MAX)
         self.canvas.animate(*(t for row in self.texts2 for t in row))
         self.box2 = self.canvas.animate(a2.add_patch(Rectangle(
             (0, 0), 1, 1, fill=False, edgecolor=HIGHLIGHT, linewidth=2.5, zorder=5)))
         self.crop2 = self.canvas.animate(a2.add_patch(Rectangle(
             (0, 0), 1, 1, fill=False, edgecolor="tab:blue", linestyle="--", linewidth=1.8, zorder=6)))
         self.im3 = self.canvas.animate(a3.imshow(np.zeros((1, 1)), **kw))
-        self.texts3 = value_texts(a3, 15)
+        self.texts3 = value_texts(a3, NUMBERS_MAX)
         self.canvas.animate(*(t for row in self.texts3 for t in row))
         self.formula = html_box()
         self.notice = html_box()
@@ -81,6 +83,8 @@ class TransposedExplorer(widgets.VBox):
         control.observe(self._refresh, "value")
 
     def _refresh(self, _change=None):
+        if self._skip_refresh():
+            return
         # p <= f - 1 keeps the convolution view's padding f - 1 - p non-negative; op < s is
         # the rule of every framework (a larger op would add rows no input reaches).
         self._limit(self.pad, self.f_slider.value - 1)

@@ -9,12 +9,12 @@ import numpy as np
 
 from . import geometry
 from .canvas import Canvas
-from .controls import Stepper
+from .controls import Batched, Stepper
 from .learner import run_learner
 from .readouts import coverage_notes, html_box, notice, size_formula
 
 
-class WindowExplorer(widgets.VBox):
+class WindowExplorer(Batched, widgets.VBox):
     """Machinery shared by the convolution and pooling explorers.
 
     A subclass sets up its controls and axes, then implements _compute() (the reference output
@@ -54,6 +54,8 @@ class WindowExplorer(widgets.VBox):
 
     def _refresh(self, _change=None):
         """Recompute everything that depends on the controls, redraw the static picture."""
+        if self._skip_refresh():
+            return
         notes = self._compute()
         n_h, n_w = self.reference.shape if self.reference.size else (0, 0)
         notes += coverage_notes(self.padded.shape[:2], self.f, self.s, self.d)

@@ -110,7 +110,8 @@ def test_read_mask_and_ranges_name_the_unread_cells():
 def test_conv_output_equals_numpy_and_arithmetic_shows_that_value():
     ex = explorers.conv_explorer()
     ex.kernel_menu.value = "box blur"
-    ex.f_slider.value, ex.stride.value, ex.pad.value, ex.bias.value = 3, 2, 1, 0.25
+    with ex.hold():
+        ex.f_slider.value, ex.stride.value, ex.pad.value, ex.bias.value = 3, 2, 1, 0.25
     x = images.camera_small(8)
     expected = loop_correlate(np.pad(x, 1), np.full((3, 3), 1 / 9), 2, 1, 0.25)
     np.testing.assert_allclose(ex.reference, expected)
@@ -166,7 +167,8 @@ def test_dilation_widens_the_window_and_marks_taps():
 def test_filter_too_large_is_explained_not_raised():
     ex = explorers.conv_explorer()
     ex.kernel_menu.value = "identity"
-    ex.pad.value, ex.f_slider.value, ex.dilation.value = 0, 5, 3   # f_eff = 13 > 8
+    with ex.hold():
+        ex.pad.value, ex.f_slider.value, ex.dilation.value = 0, 5, 3   # f_eff = 13 > 8
     assert "does not fit" in ex.notice.value and "f_eff = 13" in ex.notice.value
     assert "output shape empty" in ex.formula.value
     assert ex.stepper.position.disabled and ex.stepper.play.disabled
@@ -200,8 +202,9 @@ def test_custom_filter_entries_are_used():
     ex = explorers.conv_explorer()
     ex.kernel_menu.value = "custom 3×3"
     assert ex.custom_box.layout.display == ""
-    for w, v in zip(ex.custom, [0, 0, 0, 0, 2, 0, 0, 0, 0]):
-        w.value = v
+    with ex.hold():
+        for w, v in zip(ex.custom, [0, 0, 0, 0, 2, 0, 0, 0, 0]):
+            w.value = v
     np.testing.assert_allclose(ex.reference, 2 * images.camera_small(8))  # pad 1: same size
 
 
@@ -427,7 +430,8 @@ def test_padding_picture_shows_a_black_border():
 def test_accumulated_gradients_equal_numerical_gradients(layer):
     ex = explorers.gradient_explorer()
     ex.layer.value = layer
-    ex.f_slider.value, ex.stride.value = 2, 1
+    with ex.hold():
+        ex.f_slider.value, ex.stride.value = 2, 1
     ex.stepper.position.value = ex.stepper.position.max
     f = 2
     if layer == "conv":
@@ -444,7 +448,8 @@ def test_accumulated_gradients_equal_numerical_gradients(layer):
 
 def test_gradient_of_one_cell_is_the_window_scaled_by_w_or_one_max():
     ex = explorers.gradient_explorer()
-    ex.f_slider.value, ex.stride.value = 3, 1
+    with ex.hold():
+        ex.f_slider.value, ex.stride.value = 3, 1
     ex.stepper.position.value = 5          # 4x4 output: row 1, col 1
     expected = np.zeros((6, 6))
     expected[1:4, 1:4] = ex.w
