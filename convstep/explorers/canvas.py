@@ -112,11 +112,14 @@ def encode(figure):
     """JPEG bytes of an Agg-drawn figure.
 
     Quality 92 without chroma subsampling keeps thin lines and small text clean; it encodes in
-    about 1 ms where PNG (even at zlib level 1) takes 8-13 ms for the same figure.
+    about 1 ms where PNG (even at zlib level 1) takes 8-13 ms for the same figure. The RGBA
+    buffer is read in place (no NumPy copy of a strided RGB view) and converted by Pillow.
     """
-    rgb = np.asarray(figure.canvas.buffer_rgba())[..., :3]
+    canvas = figure.canvas
+    width, height = canvas.get_width_height(physical=True)
+    rgb = PILImage.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     out = io.BytesIO()
-    PILImage.fromarray(rgb).save(out, format="jpeg", quality=92, subsampling=0)
+    rgb.convert("RGB").save(out, format="jpeg", quality=92, subsampling=0)
     return out.getvalue()
 
 

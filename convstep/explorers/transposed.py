@@ -191,6 +191,11 @@ class TransposedExplorer(Batched, widgets.VBox):
             self._show_convolution(index)
         self.canvas.blit()
 
+    def _numbers(self, values):
+        """Whether to write the numbers into a changing panel: small enough, and not while Play
+        runs (text is the costliest thing to draw; they appear as soon as Play stops)."""
+        return max(values.shape) <= NUMBERS_MAX and not self.stepper.play.playing
+
     def _show_scatter(self, index):
         n, f, s = len(self.x), self.f, self.s
         i, j = divmod(int(index), n)
@@ -201,12 +206,12 @@ class TransposedExplorer(Batched, widgets.VBox):
         self.sofar = geometry.crop_transposed(self.partials[index], self.p, self.op,
                                               (self.n_out, self.n_out))
         _show(self.im2, painted, self.clim)
-        write_values(self.texts2, painted if painted.shape[0] <= NUMBERS_MAX else np.zeros((0, 0)),
+        write_values(self.texts2, painted if self._numbers(painted) else np.zeros((0, 0)),
                      self.clim, fmt=lambda v: f"{v:g}")
         self.box2.set_bounds(j * s - 0.5, i * s - 0.5, f, f)
         self.box2.set_visible(True)
         _show(self.im3, self.sofar if self.sofar.size else np.full((1, 1), np.nan), self.clim)
-        write_values(self.texts3, self.sofar if self.n_out <= NUMBERS_MAX else np.zeros((0, 0)),
+        write_values(self.texts3, self.sofar if self._numbers(self.sofar) else np.zeros((0, 0)),
                      self.clim, fmt=lambda v: f"{v:g}")
         if self.stepper.text_due():
             v = self.x[i, j]
@@ -226,7 +231,7 @@ class TransposedExplorer(Batched, widgets.VBox):
         shown = np.full(self.conv_out.shape, np.nan)
         shown.ravel()[:index + 1] = self.conv_out.ravel()[:index + 1]
         _show(self.im2, shown, self.clim)
-        write_values(self.texts2, np.nan_to_num(shown) if self.n_out <= NUMBERS_MAX
+        write_values(self.texts2, np.nan_to_num(shown) if self._numbers(shown)
                      else np.zeros((0, 0)), self.clim, fmt=lambda v: f"{v:g}")
         for row in self.texts2:     # unwritten cells stay blank
             for text in row:
@@ -236,7 +241,7 @@ class TransposedExplorer(Batched, widgets.VBox):
         self.box2.set_bounds(c - 0.5, r - 0.5, 1, 1)
         self.box2.set_visible(True)
         _show(self.im3, self.out if self.out.size else np.full((1, 1), np.nan), self.clim)
-        write_values(self.texts3, self.out if self.n_out <= NUMBERS_MAX else np.zeros((0, 0)),
+        write_values(self.texts3, self.out if self._numbers(self.out) else np.zeros((0, 0)),
                      self.clim, fmt=lambda v: f"{v:g}")
         if self.stepper.text_due():
             window = self.padded[r:r + f, c:c + f]
