@@ -152,7 +152,7 @@ def page(browser):
     page.set_default_timeout(PAGE_TIMEOUT_MS)
     page.console_errors, page.failed_requests = [], []
     page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-    page.on("pageerror", lambda e: page.console_errors.append(f"uncaught: {e}"))
+    page.on("pageerror", lambda e: page.console_errors.append(f"uncaught: {e}\n{e.stack or ''}"))
     page.on("requestfailed", lambda r: page.failed_requests.append(r.url))
     try:
         yield page
@@ -166,7 +166,17 @@ def page(browser):
 OFFLINE_CDN = "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@"
 
 
+# Notebook 7.6.5's own keyboard-shortcut plugin throws this once at start-up, on its file browser
+# and on an empty notebook too, with every lab extension disabled: Notebook's bug, not the
+# course's. Only that error, thrown from Notebook's own bundle, is let through, on Notebook 7 only.
+NOTEBOOK7_OWN = ("uncaught: Cannot read properties of undefined (reading 'schema')",
+                 "/static/notebook/notebook_core.")
+
+
 def _assert_clean_console(page, where):
+    if where.startswith("notebook "):
+        page.console_errors = [e for e in page.console_errors
+                               if not (e.startswith(NOTEBOOK7_OWN[0]) and NOTEBOOK7_OWN[1] in e)]
     local = [url for url in page.failed_requests if not url.startswith(OFFLINE_CDN)]
     assert not local, f"{where}: requests failed: {local}"
     offline = len(page.failed_requests) - len(local)
