@@ -198,7 +198,10 @@ class GradientExplorer(Batched, widgets.VBox):
         for image, values in ((self.cell_im, alone), (self.da_im, da)):
             image.set_data(values)
             image.set_extent((-0.5, n - 0.5, n - 0.5, -0.5))
-        write_values(self.cell_texts, alone, self.clims["cell"], hide_zeros=True)
+        # Text is the costliest artist: while Play runs the numbers wait for the pause or the end.
+        playing = self.stepper.play.playing and index != self.stepper.position.max
+        write_values(self.cell_texts, np.zeros((0, 0)) if playing else alone, self.clims["cell"],
+                     hide_zeros=True)
         self.dw_im.set_data(dw)
         self.dw_im.set_extent((-0.5, self.f - 0.5, self.f - 0.5, -0.5))
         self.alone, self.da, self.dw = alone, da, dw

@@ -1,12 +1,14 @@
 """Padding explorer: the zero border growing around a real photograph, and the padded shape."""
 
+import time
+
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.patches import Rectangle
 
 from .. import images
 from .canvas import Canvas, display_rgb
-from .controls import FPS, FPS_MAX, FRAME_MS, ImageSource
+from .controls import FPS, FPS_MAX, FRAME_MS, TEXT_EVERY_S, ImageSource
 from .readouts import equivalent_calls, html_box
 
 
@@ -31,6 +33,8 @@ class PaddingExplorer(widgets.VBox):
                                        continuous_update=True, layout=widgets.Layout(width="230px"))
         self.speed.observe(lambda change: setattr(self.play, "interval", round(1000 / change["new"])),
                            "value")
+        self._last_text = 0.0
+        self.play.observe(lambda change: change["new"] or self._on_pad(), "playing")
         self.canvas = Canvas((6.2, 6.2))
         self.ax = self.canvas.figure.subplots()
         # Outside the padded array: light, so the black zero border stands out against it.
@@ -85,6 +89,11 @@ class PaddingExplorer(widgets.VBox):
         self.im.set_extent((-p - 0.5, n_w + p - 0.5, n_h + p - 0.5, -p - 0.5))
         self.border.set_bounds(-0.5, -0.5, n_w, n_h)
         self.ax.set_title(self._title(p), fontsize=10)
+        now = time.monotonic()
+        if self.play.playing and p != self.pad.max and now - self._last_text < TEXT_EVERY_S:
+            self.canvas.blit()          # the readouts follow at most every TEXT_EVERY_S while playing
+            return
+        self._last_text = now
         channels = ", 3" if x.ndim == 3 else ""
         self.readout.value = (
             "<div style='font-family:monospace;font-size:13px'>"

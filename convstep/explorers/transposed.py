@@ -194,7 +194,8 @@ class TransposedExplorer(Batched, widgets.VBox):
     def _numbers(self, values):
         """Whether to write the numbers into a changing panel: small enough, and not while Play
         runs (text is the costliest thing to draw; they appear as soon as Play stops)."""
-        return max(values.shape) <= NUMBERS_MAX and not self.stepper.play.playing
+        last = self.stepper.position.value == self.stepper.position.max
+        return max(values.shape) <= NUMBERS_MAX and (last or not self.stepper.play.playing)
 
     def _show_scatter(self, index):
         n, f, s = len(self.x), self.f, self.s
@@ -206,13 +207,13 @@ class TransposedExplorer(Batched, widgets.VBox):
         self.sofar = geometry.crop_transposed(self.partials[index], self.p, self.op,
                                               (self.n_out, self.n_out))
         _show(self.im2, painted, self.clim)
+        # The output's numbers are the painted ones inside the dashed box: written once, there.
         write_values(self.texts2, painted if self._numbers(painted) else np.zeros((0, 0)),
-                     self.clim, fmt=lambda v: f"{v:g}")
+                     self.clim, hide_zeros=True, fmt=lambda v: f"{v:g}")
         self.box2.set_bounds(j * s - 0.5, i * s - 0.5, f, f)
         self.box2.set_visible(True)
         _show(self.im3, self.sofar if self.sofar.size else np.full((1, 1), np.nan), self.clim)
-        write_values(self.texts3, self.sofar if self._numbers(self.sofar) else np.zeros((0, 0)),
-                     self.clim, fmt=lambda v: f"{v:g}")
+        write_values(self.texts3, np.zeros((0, 0)), self.clim)
         if self.stepper.text_due():
             v = self.x[i, j]
             self.arithmetic.value = (
