@@ -3,6 +3,7 @@
 Each explorer builds its controls from these and observes their values; nothing here draws.
 """
 
+import asyncio
 import math
 import time
 from contextlib import contextmanager
@@ -13,9 +14,12 @@ import numpy as np
 
 from .. import images
 
-FPS = 30                # default Play speed in frames/s (the speed slider goes from 1 to FPS_MAX)
-FPS_MAX = 50
-FRAME_MS = round(1000 / FPS)   # Play interval at the default speed
+FPS = 40                # default Play speed in frames/s (the speed slider goes from 1 to FPS_MAX)
+FPS_MAX = 60
+FRAME_MS = round(1000 / FPS)   # time between frames at the default speed
+# The browser's Play timer is set so far out that it never fires after the first step: the kernel
+# times the frames itself (see Player), so the frame rate is not capped by the round trip.
+BROWSER_TIMER_MS = 100_000_000
 MAX_PLAY_FRAMES = 150   # a full pass of Play over a large output takes at most this many frames
 # While Play runs, the HTML readouts (numbers, arithmetic) are rewritten at most this often:
 # nobody reads 30 tables a second, and re-laying them out is what slows the browser down.
@@ -52,6 +56,57 @@ def slider(description, low, high, value):
                              layout=widgets.Layout(width="210px"))
 
 
+class Player:
+    """A Play widget (its buttons and value) whose frames are timed by the kernel.
+
+    ipywidgets' Play counts in the browser and sends every value to the kernel, but the browser
+    sends the next value only after the kernel has answered the previous one, so the frame rate
+    can never beat one round trip (browser, server, kernel and back: 40-80 ms on a busy 2-core
+    machine, whatever the interval). Here the browser only starts and pauses; while playing, a
+    task on the kernel's event loop advances play.value every 1/speed seconds and the pictures
+    flow one way. Without a running event loop (plain Python, headless tests) nothing is
+    scheduled: whoever sets play.value drives it.
+    """
+
+    def __init__(self, description="play"):
+        self.play = widgets.Play(interval=BROWSER_TIMER_MS, min=0, max=0, description=description,
+                                 show_repeat=False)
+        self.speed = widgets.IntSlider(value=FPS, min=1, max=FPS_MAX, description="speed",
+                                       continuous_update=True, readout_format="d",
+                                       tooltip="Play speed in frames per second",
+                                       layout=widgets.Layout(width="230px"))
+        self.speed_unit = widgets.Label("frames/s")
+        self._task = None
+        self.play.observe(self._playing, "playing")
+
+    @property
+    def interval_ms(self):
+        """Time between frames at the current speed."""
+        return round(1000 / self.speed.value)
+
+    def _playing(self, change):
+        if not change["new"]:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        if self._task is None or self._task.done():
+            self._task = loop.create_task(self._run())
+
+    async def _run(self):
+        due = time.monotonic()
+        while self.play.playing:
+            due = max(due + self.interval_ms / 1000, time.monotonic())   # late frames: no burst
+            await asyncio.sleep(due - time.monotonic())
+            if not self.play.playing:
+                break
+            if self.play.value + 1 > self.play.max:
+                self.play.playing = False
+                break
+            self.play.value += 1
+
+
 class Stepper:
     """Play/pause, a one-step button and a position slider over the output cells of a layer.
 
@@ -60,13 +115,8 @@ class Stepper:
     """
 
     def __init__(self, on_position):
-        self.play = widgets.Play(interval=FRAME_MS, min=0, max=0, description="play",
-                                 show_repeat=False)
-        self.speed = widgets.IntSlider(value=FPS, min=1, max=FPS_MAX, description="speed",
-                                       continuous_update=True, readout_format="d",
-                                       tooltip="Play speed in frames per second",
-                                       layout=widgets.Layout(width="230px"))
-        self.speed_unit = widgets.Label("frames/s")
+        self.player = Player()
+        self.play, self.speed, self.speed_unit = self.player.play, self.player.speed, self.player.speed_unit
         self.position = widgets.IntSlider(min=0, max=0, description="position",
                                           continuous_update=True,
                                           layout=widgets.Layout(width="360px"))
@@ -81,7 +131,6 @@ class Stepper:
         self.text_every_s = TEXT_EVERY_S
         self.play.observe(self._frame, "value")
         self.play.observe(self._stopped, "playing")
-        self.speed.observe(self._speed, "value")
         self.position.observe(self._moved, "value")
         self.step.on_click(self._next)
 
@@ -116,9 +165,6 @@ class Stepper:
 
     def _next(self, _button):
         self.position.value = min(self.position.value + 1, self.position.max)
-
-    def _speed(self, change):
-        self.play.interval = round(1000 / change["new"])
 
     def _stopped(self, change):
         if change["new"]:

@@ -8,7 +8,7 @@ from matplotlib.patches import Rectangle
 
 from .. import images
 from .canvas import Canvas, display_rgb
-from .controls import FPS, FPS_MAX, FRAME_MS, TEXT_EVERY_S, ImageSource
+from .controls import TEXT_EVERY_S, ImageSource, Player
 from .readouts import equivalent_calls, html_box
 
 
@@ -24,15 +24,11 @@ class PaddingExplorer(widgets.VBox):
         self.source, self.inputs = self.images.menu, self.images.inputs
         self.pad = widgets.IntSlider(value=0, min=0, max=128, description="pad p",
                                      continuous_update=True, layout=widgets.Layout(width="420px"))
-        # Play grows the border p = 0, 1, ... in the browser (a front-end link to the slider).
-        self.play = widgets.Play(interval=FRAME_MS, min=0, max=128, description="play",
-                                 show_repeat=False)
-        widgets.jslink((self.play, "value"), (self.pad, "value"))
-        widgets.jslink((self.play, "max"), (self.pad, "max"))
-        self.speed = widgets.IntSlider(value=FPS, min=1, max=FPS_MAX, description="speed",
-                                       continuous_update=True, layout=widgets.Layout(width="230px"))
-        self.speed.observe(lambda change: setattr(self.play, "interval", round(1000 / change["new"])),
-                           "value")
+        # Play grows the border p = 0, 1, ...: its value is the pad (kept equal both ways).
+        self.player = Player()
+        self.play, self.speed = self.player.play, self.player.speed
+        self.play.observe(lambda change: setattr(self.pad, "value", change["new"]), "value")
+        self.pad.observe(lambda change: setattr(self.play, "value", change["new"]), "value")
         self._last_text = 0.0
         self.play.observe(lambda change: change["new"] or self._on_pad(), "playing")
         self.canvas = Canvas((6.2, 6.2))
@@ -48,7 +44,7 @@ class PaddingExplorer(widgets.VBox):
         self.ax.set_ylabel("row of the original image")
         self.readout = html_box()
         self.calls = html_box()
-        controls = widgets.HBox([self.play, self.pad, self.speed, widgets.Label("frames/s")])
+        controls = widgets.HBox([self.play, self.pad, self.speed, self.player.speed_unit])
         super().__init__([self.images.box, controls, self.canvas.image, self.readout, self.calls])
         self.source.observe(self._on_source, "value")
         self.pad.observe(self._on_pad, "value")

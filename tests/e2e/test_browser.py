@@ -319,7 +319,7 @@ def test_voila_play_runs_every_explorer_to_its_last_position(page, voila_url, na
     image.wait_for()
     page.wait_for_function("img => img.complete && img.naturalWidth > 300", arg=image.element_handle())
     speed = _slider(page, "speed").locator(".widget-readout")
-    assert speed.inner_text().strip() == "30"
+    assert speed.inner_text().strip() == "40"
     if slider:           # a longer Play: more positions
         old = image.get_attribute("src")
         handle = _slider(page, slider).locator(".noUi-handle")
