@@ -38,7 +38,7 @@ def ex():
 
 @pytest.mark.parametrize("n,f,s,p,op", [(3, 3, 2, 1, 1), (2, 2, 1, 0, 0), (4, 3, 3, 2, 2),
                                         (3, 4, 2, 3, 0), (4, 1, 2, 0, 1)])
-def test_output_equals_loop_reference_in_both_views(ex, n, f, s, p, op):
+def test_output_equals_loop_reference_and_the_convolution_view(ex, n, f, s, p, op):
     with ex.hold():
         ex.view.value = SCATTER
         ex.n_slider.value, ex.f_slider.value, ex.stride.value = n, f, s
@@ -50,10 +50,25 @@ def test_output_equals_loop_reference_in_both_views(ex, n, f, s, p, op):
     assert f"= <b>{expected.shape[0]}</b>" in ex.formula.value
     ex.stepper.position.value = ex.stepper.position.max       # every input cell painted
     np.testing.assert_allclose(ex.im3.get_array(), expected)
-    ex.view.value = CONV
-    np.testing.assert_allclose(ex.conv_out, expected)
+    np.testing.assert_allclose(ex.conv_out, expected)        # what the convolution view shows
     assert ex.padded.shape[0] == expected.shape[0] + f - 1    # a stride-1 "valid" convolution
     np.testing.assert_array_equal(ex.flipped, ex.w[::-1, ::-1])
+
+
+def test_convolution_view_draws_the_zero_inserted_input_and_fills_the_output(ex):
+    with ex.hold():
+        ex.view.value = SCATTER
+        ex.n_slider.value, ex.f_slider.value, ex.stride.value = 3, 3, 2
+    with ex.hold():
+        ex.pad.value, ex.out_pad.value = 1, 1
+    ex.view.value = CONV
+    np.testing.assert_array_equal(ex.im0.get_array(), ex.padded)
+    assert ex.stepper.position.max == 6 * 6 - 1
+    ex.stepper.position.value = 7                  # row 1, col 1
+    shown = np.ma.filled(ex.im2.get_array(), np.nan)
+    np.testing.assert_allclose(shown.ravel()[:8], ex.out.ravel()[:8])
+    assert np.isnan(shown.ravel()[8:]).all()
+    assert f"summed = <b>{ex.out[1, 1]:g}</b>; painting gives {ex.out[1, 1]:g} ✔" in ex.arithmetic.value
     ex.view.value = SCATTER
 
 
