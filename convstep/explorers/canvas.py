@@ -43,8 +43,12 @@ class Canvas:
         self.figure = Figure(figsize=figsize, dpi=DPI, layout="constrained")
         FigureCanvasAgg(self.figure)
         # flex-start: a VBox would otherwise stretch the bitmap to its width and blur it.
-        self.image = widgets.Image(format="jpeg", layout=widgets.Layout(
-            max_width="100%", height="auto", align_self="flex-start"))
+        # The picture's size in pixels as img attributes: the browser knows the box before any
+        # frame is decoded, so a new frame repaints the image without laying out the page again.
+        width, height = (round(v) for v in self.figure.get_size_inches() * DPI)
+        self.image = widgets.Image(format="jpeg", width=str(width), height=str(height),
+                                   layout=widgets.Layout(max_width="100%", height="auto",
+                                                         align_self="flex-start"))
         self._animated = []
         self._background = None
         self._layout_key = None

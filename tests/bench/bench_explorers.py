@@ -7,8 +7,9 @@ Prints
    for every frame; and the milliseconds of a parameter change (a full redraw);
 2. in Chromium through Voila (started from the repository root, so voila.json applies):
    frames per second shown by the page (image load events) while Play runs, for every explorer,
-   at the default speed (40 frames/s) and at the slider's maximum (60); and the median time from
-   a slider key press to the new picture being loaded in the page (slider move -> repaint).
+   at the default speed (40 frames/s) and at the slider's maximum (60), with the count of
+   pictures shown / received; and the median time from a slider key press to the new picture
+   being loaded in the page (slider move -> repaint).
 """
 
 import os
@@ -151,10 +152,13 @@ def _play_fps(page, image):
     """Frames per second loaded by the page while Play runs once to its end."""
     page.evaluate("""() => {
         window.__loads = [];
+        window.__sent = 0;
         const img = document.querySelector('img.widget-image');
         if (!window.__onload) {          // one listener, however often this runs
             window.__onload = () => window.__loads.push(performance.now());
             img.addEventListener('load', window.__onload);
+            new MutationObserver(() => window.__sent++).observe(img, {attributes: true,
+                                                                    attributeFilter: ['src']});
         }
     }""")
     page.locator(".widget-play button").first.click()
@@ -165,10 +169,10 @@ def _play_fps(page, image):
         now = page.evaluate("() => window.__loads.length")
         still = still + 1 if now == last else 0
         last = now
-    loads = page.evaluate("() => window.__loads")
+    loads, sent = page.evaluate("() => [window.__loads, window.__sent]")
     if len(loads) < 2:
-        return 0.0, len(loads)
-    return 1000 * (len(loads) - 1) / (loads[-1] - loads[0]), len(loads)
+        return 0.0, f"{len(loads)}/{sent}"
+    return 1000 * (len(loads) - 1) / (loads[-1] - loads[0]), f"{len(loads)}/{sent}"
 
 
 def _press(page, image, label, key):
@@ -233,6 +237,7 @@ def browser():
 
 
 def main():
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print("kernel-side ms per frame, median:")
     for label, ms in kernel_side():
         print(f"  {label:58s} {ms:6.1f} ms")
@@ -240,7 +245,7 @@ def main():
     print(f"  {'':24s} {'at speed 40':>14s} {'at speed 60':>14s} {'repaint median':>16s}")
     for row in browser():
         print(f"  {row['name']:24s} {row['fps40']:8.1f} fps   {row['fps60']:8.1f} fps   "
-              f"{row['repaint']:9.1f} ms   ({row['frames40']}, {row['frames60']} frames)", flush=True)
+              f"{row['repaint']:9.1f} ms   (shown/received {row['frames40']}, {row['frames60']})", flush=True)
 
 
 if __name__ == "__main__":
