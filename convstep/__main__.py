@@ -30,13 +30,16 @@ def autograde(args):
 
     if args.sandbox:
         bootstrap.ensure_system_packages(bootstrap.SANDBOX_PACKAGES)
+    from convstep import report
+
     course = Course(args.course, sandbox=args.sandbox)
     try:
-        print(course.grade_in_parallel(args.assignments, workers=args.workers, scheduler=args.scheduler))
+        students = course.grade(args.assignments, workers=args.workers, scheduler=args.scheduler)
     except KeyboardInterrupt:
         print("\n[convstep] stopped: what was graded is kept; run the same command again to grade the rest",
               file=sys.stderr)
         return 130
+    print(report.score_table(course, students, args.assignments))
 
 
 def release(args):

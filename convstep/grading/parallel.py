@@ -18,6 +18,7 @@ import logging
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,6 +116,8 @@ def grade_submission(root, assignment, student, digest, overrides):
     from convstep.grading.autograde import SafeAutograde
 
     start = time.monotonic()
+    # nbgrader's own session handling makes SQLAlchemy warn on every save; they say nothing of the grades.
+    warnings.filterwarnings("ignore", module="nbgrader.api")
     os.chdir(root)  # nbgrader's converters work relative to the course directory
     bin_dir = os.path.dirname(sys.executable)  # nbgrader shells out to alembic, installed beside Python
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
