@@ -2,12 +2,16 @@
 
 Every function returns a new float64 array with values in [0, 1]:
 grayscale images have shape (n_H, n_W), RGB images (n_H, n_W, 3).
+``from_bytes`` decodes a learner's own PNG or JPEG file the same way.
 """
 
+import io
+import warnings
 from functools import lru_cache
 
 import numpy as np
 import skimage.data
+from PIL import Image, UnidentifiedImageError
 
 # The cameraman's head and camera: the part of camera() with the most edges per pixel,
 # so that small step-by-step crops still show structure. (row, col) top-left, side length.
@@ -86,3 +90,44 @@ def sources(size_options=(8, 16, 512), rgb=True):
             named[f"astronaut {size}×{size} RGB"] = (astronaut() if size == 512
                                                      else astronaut_small(size))
     return named
+
+
+# Larger pictures are refused before decoding: a small file can decode to gigabytes.
+MAX_PIXELS = 40_000_000
+
+
+def from_bytes(content, rgb=True, max_side=512, size=None):
+    """Decode a PNG or JPEG file's bytes into an array in [0, 1].
+
+    rgb -- keep colour as (n_H, n_W, 3) (gray pictures stay (n_H, n_W)); False: always gray.
+    max_side -- shrink (never enlarge) so that the longer side is at most this many pixels,
+    keeping the aspect ratio; size -- (n_H, n_W) to resize to exactly instead.
+    Raises ValueError with a sentence for the learner when the bytes are not a PNG or JPEG
+    image, are corrupt or truncated, or hold too many pixels.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            picture = Image.open(io.BytesIO(content))
+            kind = picture.format
+            if kind not in ("PNG", "JPEG"):
+                raise ValueError(f"this is a {kind or 'unknown'} file; please choose a PNG or JPEG image.")
+            if picture.width * picture.height > MAX_PIXELS:
+                raise ValueError(f"the picture has {picture.width}×{picture.height} pixels; at most "
+                                 f"{MAX_PIXELS // 1_000_000} million are accepted.")
+            picture.load()
+    except UnidentifiedImageError:
+        raise ValueError("this file is not an image that can be read; please choose a PNG or "
+                         "JPEG image.") from None
+    except (OSError, SyntaxError, Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise ValueError(f"the image could not be decoded ({exc}); it may be corrupt or "
+                         "truncated.") from None
+    colour = rgb and picture.mode not in ("L", "LA", "I", "I;16", "1")
+    picture = picture.convert("RGB" if colour else "L")
+    if size is not None:
+        picture = picture.resize((size[1], size[0]), Image.Resampling.BOX)
+    elif max(picture.size) > max_side:
+        scale = max_side / max(picture.size)
+        target = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
+        picture = picture.resize(target, Image.Resampling.BOX)
+    return np.asarray(picture, dtype=np.float64) / 255.0

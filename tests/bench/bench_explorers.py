@@ -1,13 +1,18 @@
-"""Benchmark of the explorers (not a pytest test): run `python tests/bench/bench_explorers.py`.
+"""Benchmark of the explorers (not a pytest test): run `.venv/bin/python tests/bench/bench_explorers.py`.
 
 Prints
-1. kernel-side milliseconds per frame for a 512x512 image (median over many frames): the
-   explorers' update-in-place path (blit the moving artists, encode, hand to the Image widget),
-   next to the baseline of re-creating the figure for every frame;
-2. frames per second that reach Chromium while Play runs in Voila (image updates counted in the
-   page), for the 512x512 photograph and the 8x8 step-by-step input.
+1. kernel-side milliseconds per frame (median over many frames) for every explorer, on the
+   512x512 photograph where the explorer shows one: the update-in-place path (blit the moving
+   artists, encode, hand to the Image widget), next to the baseline of re-creating the figure
+   for every frame; and the milliseconds of a parameter change (a full redraw);
+2. in Chromium through Voila (started from the repository root, so voila.json applies):
+   frames per second shown by the page (image load events) while Play runs, for every explorer,
+   at the default speed (40 frames/s) and at the slider's maximum (60), with the count of
+   pictures shown / received; and the median time from a slider key press to the new picture
+   being loaded in the page (slider move -> repaint).
 """
 
+import os
 import statistics
 import sys
 import tempfile
@@ -20,12 +25,12 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
-from test_browser import BIN, CHROMIUM, CHROMIUM_ARGS, NOTEBOOKS, _free_port, _server  # noqa: E402
+from test_browser import BIN, CHROMIUM, CHROMIUM_ARGS, ROOT, _free_port, _server  # noqa: E402
 
 from convstep import explorers  # noqa: E402
 
 FRAMES = 120
-PLAY_SECONDS = 4.0
+REPAINTS = 25
 
 
 def median_ms(step, frames=FRAMES):
@@ -38,11 +43,14 @@ def median_ms(step, frames=FRAMES):
     return 1000 * statistics.median(times)
 
 
-def conv_in_place():
-    ex = explorers.conv_explorer()
-    ex.source.value = "camera 512×512"
-    count = ex.reference.size
-    return median_ms(lambda k: setattr(ex.stepper.position, "value", (k * 2111) % count)), ex
+def stepping(ex, playing=True):
+    """Median ms per frame of moving an explorer's stepper over its positions (as Play does)."""
+    ex.stepper.play.playing = playing
+    count = ex.stepper.position.max + 1
+    try:
+        return median_ms(lambda k: setattr(ex.stepper.position, "value", (k * 2111 + 1) % count))
+    finally:
+        ex.stepper.play.playing = False
 
 
 def recreate_frame(ex, k):
@@ -66,76 +74,178 @@ def recreate_frame(ex, k):
     explorers.encode(fig)
 
 
-def browser_fps(notebook, source=None):
-    """Frames per second of picture updates in Chromium while Play runs in Voila.
+def kernel_side():
+    rows = []
+    conv = explorers.conv_explorer()
+    conv.source.value = "camera 512×512"
+    rows.append(("convolution, 512×512, Play frame", stepping(conv)))
+    rows.append(("convolution, 512×512, position slider (with arithmetic)", stepping(conv, False)))
+    rows.append(("convolution, re-create the figure per frame (baseline)",
+                 median_ms(lambda k: recreate_frame(conv, (k * 2111) % conv.reference.size), 20)))
+    rows.append(("convolution, 512×512, stride slider (full redraw)",
+                 median_ms(lambda k: setattr(conv.stride, "value", 1 + k % 3), 12)))
+    pool = explorers.pool_explorer()
+    pool.source.value = "camera 512×512"
+    rows.append(("pooling, 512×512, Play frame", stepping(pool)))
+    pad = explorers.padding_explorer()
+    rows.append(("padding, 512×512, pad slider / Play frame",
+                 median_ms(lambda k: setattr(pad.pad, "value", 1 + k % pad.pad.max))))
+    pad.source.value = "astronaut 512×512 RGB"
+    rows.append(("padding, 512×512 RGB, pad slider / Play frame",
+                 median_ms(lambda k: setattr(pad.pad, "value", 1 + k % pad.pad.max))))
+    grad = explorers.gradient_explorer()
+    rows.append(("gradient flow (6×6), Play frame", stepping(grad)))
+    trans = explorers.transposed_explorer()
+    trans.n_slider.value = 4
+    rows.append(("transposed, Play frame", stepping(trans)))
+    rows.append(("transposed, position slider (numbers drawn)", stepping(trans, False)))
+    field = explorers.receptive_field_explorer()
+    rows.append(("receptive field (64×64, 4 layers), Play frame", stepping(field)))
+    return rows
 
-    notebook -- file in notebooks/; source -- an entry of its input menu, or None to keep it.
-    """
+
+# (notebook, name in the printout, page setup as [(slider label, key, presses)] or a menu entry)
+BROWSER_CASES = [
+    ("01_padding.ipynb", "padding 512×512", []),
+    ("02_convolution.ipynb", "convolution 512×512", "camera 512×512"),
+    ("02_convolution.ipynb", "convolution 8×8", []),
+    ("03_pooling.ipynb", "pooling 512×512", "camera 512×512"),
+    ("04_gradients.ipynb", "gradient flow, f = 1", [("f", "ArrowLeft", 2)]),
+    ("05_transposed.ipynb", "transposed, n = 4", [("input n", "ArrowRight", 1)]),
+    ("06_receptive_fields.ipynb", "receptive field", []),
+]
+
+
+def _wait_new_picture(page, image, old):
+    page.wait_for_function("([img, old]) => img.src !== old && img.complete",
+                           arg=[image.element_handle(), old])
+
+
+def _setup(page, image, setup):
+    if isinstance(setup, str):
+        menu = page.locator(".widget-dropdown", has_text="input").locator("select")
+        if menu.input_value() != setup:
+            old = image.get_attribute("src")
+            menu.select_option(setup)
+            _wait_new_picture(page, image, old)
+        return
+    for label, key, presses in setup:
+        for _ in range(presses):
+            old = image.get_attribute("src")
+            handle = _slider(page, label).locator(".noUi-handle")
+            handle.focus()
+            handle.press(key)
+            _wait_new_picture(page, image, old)
+
+
+def _slider(page, label):
+    return page.locator(".widget-hslider", has=page.locator("label", has_text=label))
+
+
+def _set_top_speed(page):
+    handle = _slider(page, "speed").locator(".noUi-handle")
+    handle.focus()
+    handle.press("End")                             # the slider's maximum
+
+
+def _play_fps(page, image):
+    """Frames per second loaded by the page while Play runs once to its end."""
+    page.evaluate("""() => {
+        window.__loads = [];
+        window.__sent = 0;
+        const img = document.querySelector('img.widget-image');
+        if (!window.__onload) {          // one listener, however often this runs
+            window.__onload = () => window.__loads.push(performance.now());
+            img.addEventListener('load', window.__onload);
+            new MutationObserver(() => window.__sent++).observe(img, {attributes: true,
+                                                                    attributeFilter: ['src']});
+        }
+    }""")
+    page.locator(".widget-play button").first.click()
+    # Play is over when no picture has arrived for a second.
+    last, still = None, 0
+    while still < 4:
+        page.wait_for_timeout(250)
+        now = page.evaluate("() => window.__loads.length")
+        still = still + 1 if now == last else 0
+        last = now
+    loads, sent = page.evaluate("() => [window.__loads, window.__sent]")
+    if len(loads) < 2:
+        return 0.0, f"{len(loads)}/{sent}"
+    return 1000 * (len(loads) - 1) / (loads[-1] - loads[0]), f"{len(loads)}/{sent}"
+
+
+def _press(page, image, label, key):
+    """Press key on a slider's handle and wait for the picture it causes."""
+    old = image.get_attribute("src")
+    handle = _slider(page, label).locator(".noUi-handle")
+    handle.focus()
+    handle.press(key)
+    _wait_new_picture(page, image, old)
+
+
+def _repaint_ms(page, image, label, presses=REPAINTS):
+    """Median ms from a key press on a slider to the new picture being loaded in the page."""
+    handle = _slider(page, label).locator(".noUi-handle")
+    handle.focus()
+    times = []
+    for k in range(presses):
+        old = image.get_attribute("src")
+        start = page.evaluate("() => performance.now()")
+        handle.press("ArrowRight" if k % 2 == 0 else "ArrowLeft")     # never runs into the end
+        _wait_new_picture(page, image, old)
+        times.append(page.evaluate("() => performance.now()") - start)
+    return statistics.median(times)
+
+
+def browser():
+    """Yields one dict per BROWSER_CASES entry: fps40, fps60 (frames/s), repaint (ms)."""
     from playwright.sync_api import sync_playwright
 
     port = _free_port()
     with tempfile.TemporaryDirectory() as work, \
-            _server([str(BIN / "voila"), str(NOTEBOOKS), "--no-browser", f"--port={port}",
-                     "--Voila.ip=127.0.0.1"], f"http://127.0.0.1:{port}/", work), \
+            _server([str(BIN / "voila"), "notebooks", "--no-browser", f"--port={port}",
+                     "--Voila.ip=127.0.0.1"], f"http://127.0.0.1:{port}/", work, cwd=ROOT), \
             sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(60_000)
-            page.goto(f"http://127.0.0.1:{port}/voila/render/{notebook}")
-            image = page.locator("img.widget-image").first
-            image.wait_for()
-            menu = page.locator(".widget-dropdown", has_text="input").locator("select")
-            if source is not None and menu.input_value() != source:
-                old = image.get_attribute("src")
-                menu.select_option(source)
-                page.wait_for_function("([img, old]) => img.src !== old && img.complete",
-                                       arg=[image.element_handle(), old])
-            page.evaluate("""() => {
-                window.__loads = [];
-                const img = document.querySelector('img.widget-image');
-                img.addEventListener('load', () => window.__loads.push(performance.now()));
-            }""")
-            page.locator(".widget-play button").first.click()
-            page.wait_for_timeout(PLAY_SECONDS * 1000)
-            # Rate between the first and last picture shown, so a short Play is not undercounted.
-            loads = page.evaluate("() => window.__loads")
-            if len(loads) < 2:
-                return 0.0
-            return 1000 * (len(loads) - 1) / (loads[-1] - loads[0])
+            only = os.environ.get("BENCH_ONLY")
+            for notebook, name, setup in BROWSER_CASES:
+                if only and only not in notebook:
+                    continue
+                page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+                page.set_default_timeout(60_000)
+                page.goto(f"http://127.0.0.1:{port}/voila/render/{notebook}")
+                image = page.locator("img.widget-image").first
+                image.wait_for()
+                page.wait_for_function("img => img.complete && img.naturalWidth > 300",
+                                       arg=image.element_handle())
+                _setup(page, image, setup)
+                row = {"name": name}
+                row["fps40"], row["frames40"] = _play_fps(page, image)
+                label = {"01_padding.ipynb": "pad p", "06_receptive_fields.ipynb": "cell"}.get(
+                    notebook, "position")
+                _set_top_speed(page)
+                _press(page, image, label, "Home")          # back to the start
+                row["fps60"], row["frames60"] = _play_fps(page, image)
+                _press(page, image, label, "Home")
+                row["repaint"] = _repaint_ms(page, image, label)
+                yield row
+                page.close()
         finally:
-            browser.close()
+            chromium.close()
 
 
 def main():
-    in_place, ex = conv_in_place()
-    baseline = median_ms(lambda k: recreate_frame(ex, (k * 2111) % ex.reference.size), frames=20)
-    pool = explorers.pool_explorer()
-    pool.source.value = "camera 512×512"
-    pool_ms = median_ms(lambda k: setattr(pool.stepper.position, "value",
-                                          (k * 2111) % pool.reference.size))
-    pad = explorers.padding_explorer()
-    pad_ms = median_ms(lambda k: setattr(pad.pad, "value", 1 + k % pad.pad.max))
-    pad.source.value = "astronaut 512×512 RGB"
-    pad_rgb_ms = median_ms(lambda k: setattr(pad.pad, "value", 1 + k % pad.pad.max))
-    grad = explorers.gradient_explorer()
-    grad_ms = median_ms(lambda k: setattr(grad.stepper.position, "value",
-                                          k % (grad.stepper.position.max + 1)))
-    print("kernel-side ms per frame, median (512x512 image unless noted):")
-    print(f"  convolution, update in place (blit + encode): {in_place:6.1f} ms")
-    print(f"  convolution, re-create the figure per frame:  {baseline:6.1f} ms  (baseline)")
-    print(f"  pooling, update in place:                     {pool_ms:6.1f} ms")
-    print(f"  padding slider, update in place:              {pad_ms:6.1f} ms")
-    print(f"  padding slider, RGB, update in place:         {pad_rgb_ms:6.1f} ms")
-    print(f"  gradient flow (6x6 input), update in place:   {grad_ms:6.1f} ms")
-    print("browser (Voila + Chromium), picture updates per second while Play runs:")
-    print(f"  (Play interval {explorers.FRAME_MS} ms: {1000 / explorers.FRAME_MS:.0f} frames/s at most)")
-    for notebook, source in (("02_convolution.ipynb", "camera 512×512"),
-                             ("02_convolution.ipynb", "camera 8×8"),
-                             ("03_pooling.ipynb", "camera 512×512"),
-                             ("04_gradients.ipynb", None)):
-        label = f"{notebook} on {source}" if source else notebook
-        print(f"  {label:40s} {browser_fps(notebook, source):5.1f} frames/s")
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print("kernel-side ms per frame, median:")
+    for label, ms in kernel_side():
+        print(f"  {label:58s} {ms:6.1f} ms")
+    print("browser (Voila + Chromium): frames/s while Play runs, and slider move -> repaint:")
+    print(f"  {'':24s} {'at speed 40':>14s} {'at speed 60':>14s} {'repaint median':>16s}")
+    for row in browser():
+        print(f"  {row['name']:24s} {row['fps40']:8.1f} fps   {row['fps60']:8.1f} fps   "
+              f"{row['repaint']:9.1f} ms   (shown/received {row['frames40']}, {row['frames60']})", flush=True)
 
 
 if __name__ == "__main__":

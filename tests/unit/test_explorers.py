@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from convstep import explorers, geometry, images
+from convstep import explorers, images
+from convstep.checks import numerical_gradient
+from convstep.explorers import geometry
 
 
 # ----------------------------------------------------------------------------- independent loops
@@ -108,7 +110,8 @@ def test_read_mask_and_ranges_name_the_unread_cells():
 def test_conv_output_equals_numpy_and_arithmetic_shows_that_value():
     ex = explorers.conv_explorer()
     ex.kernel_menu.value = "box blur"
-    ex.f_slider.value, ex.stride.value, ex.pad.value, ex.bias.value = 3, 2, 1, 0.25
+    with ex.hold():
+        ex.f_slider.value, ex.stride.value, ex.pad.value, ex.bias.value = 3, 2, 1, 0.25
     x = images.camera_small(8)
     expected = loop_correlate(np.pad(x, 1), np.full((3, 3), 1 / 9), 2, 1, 0.25)
     np.testing.assert_allclose(ex.reference, expected)
@@ -164,7 +167,8 @@ def test_dilation_widens_the_window_and_marks_taps():
 def test_filter_too_large_is_explained_not_raised():
     ex = explorers.conv_explorer()
     ex.kernel_menu.value = "identity"
-    ex.pad.value, ex.f_slider.value, ex.dilation.value = 0, 5, 3   # f_eff = 13 > 8
+    with ex.hold():
+        ex.pad.value, ex.f_slider.value, ex.dilation.value = 0, 5, 3   # f_eff = 13 > 8
     assert "does not fit" in ex.notice.value and "f_eff = 13" in ex.notice.value
     assert "output shape empty" in ex.formula.value
     assert ex.stepper.position.disabled and ex.stepper.play.disabled
@@ -198,8 +202,9 @@ def test_custom_filter_entries_are_used():
     ex = explorers.conv_explorer()
     ex.kernel_menu.value = "custom 3×3"
     assert ex.custom_box.layout.display == ""
-    for w, v in zip(ex.custom, [0, 0, 0, 0, 2, 0, 0, 0, 0]):
-        w.value = v
+    with ex.hold():
+        for w, v in zip(ex.custom, [0, 0, 0, 0, 2, 0, 0, 0, 0]):
+            w.value = v
     np.testing.assert_allclose(ex.reference, 2 * images.camera_small(8))  # pad 1: same size
 
 
@@ -316,9 +321,10 @@ def test_learner_error_message_points_at_the_learners_line():
         return stride
 
     ex = explorers.conv_explorer(conv_forward=conv_forward)
-    assert "KeyError: &#x27;strides&#x27;" in ex.comparison.value or "KeyError: 'strides'" in ex.comparison.value
-    assert "stride = hparameters[&quot;strides&quot;]" in ex.comparison.value or \
-        'stride = hparameters["strides"]' in ex.comparison.value
+    # Both the message and the line are HTML-escaped, quotes included (html.escape).
+    assert "KeyError: &#x27;strides&#x27;" in ex.comparison.value
+    line = conv_forward.__code__.co_firstlineno + 1
+    assert f"(line {line}: <code>stride = hparameters[&quot;strides&quot;]     # a typo" in ex.comparison.value
 
 
 def test_learner_prints_are_captured_and_dilation_is_not_compared():
@@ -420,37 +426,30 @@ def test_padding_picture_shows_a_black_border():
 # ----------------------------------------------------------------------------- gradients
 
 
-def numerical_gradient(fn, x, eps=1e-6):
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        bumped = x.copy()
-        bumped[idx] += eps
-        lowered = x.copy()
-        lowered[idx] -= eps
-        grad[idx] = (fn(bumped) - fn(lowered)) / (2 * eps)
-    return grad
-
-
 @pytest.mark.parametrize("layer", ["conv", "max pool", "average pool"])
 def test_accumulated_gradients_equal_numerical_gradients(layer):
     ex = explorers.gradient_explorer()
     ex.layer.value = layer
-    ex.f_slider.value, ex.stride.value = 2, 1
+    with ex.hold():
+        ex.f_slider.value, ex.stride.value = 2, 1
     ex.stepper.position.value = ex.stepper.position.max
     f = 2
     if layer == "conv":
         total = lambda a: loop_correlate(a, ex.w, 1, 1).sum()
+        w = ex.w.copy()
         np.testing.assert_allclose(ex.dw, numerical_gradient(
-            lambda w: loop_correlate(ex.a, w, 1, 1).sum(), ex.w.copy()), atol=1e-6)
+            lambda: loop_correlate(ex.a, w, 1, 1).sum(), w), atol=1e-6)
     else:
         total = lambda a: loop_pool(a, f, 1, "max" if layer == "max pool" else "average").sum()
     assert len(np.unique(ex.a)) == ex.a.size      # no ties: the max is differentiable
-    np.testing.assert_allclose(ex.da, numerical_gradient(total, ex.a), atol=1e-5)
+    a = ex.a.copy()
+    np.testing.assert_allclose(ex.da, numerical_gradient(lambda: total(a), a), atol=1e-5)
 
 
 def test_gradient_of_one_cell_is_the_window_scaled_by_w_or_one_max():
     ex = explorers.gradient_explorer()
-    ex.f_slider.value, ex.stride.value = 3, 1
+    with ex.hold():
+        ex.f_slider.value, ex.stride.value = 3, 1
     ex.stepper.position.value = 5          # 4x4 output: row 1, col 1
     expected = np.zeros((6, 6))
     expected[1:4, 1:4] = ex.w

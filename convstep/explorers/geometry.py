@@ -135,3 +135,81 @@ def local_gradient(window, kind, weights=None):
     grad = np.zeros(window.shape)
     grad[np.unravel_index(np.argmax(window), window.shape)] = 1.0
     return grad
+
+
+def transposed_size(n, f, s=1, p=0, op=0):
+    """Output length of a transposed convolution: (n - 1)s - 2p + f + op (0 if not positive)."""
+    return max((n - 1) * s - 2 * p + f + op, 0)
+
+
+def scatter(x, w, s, upto=None):
+    """The transposed convolution before cropping: every input cell paints w scaled by its value.
+
+    x -- (n_H, n_W) input, w -- (f, f) filter, s -- stride (the step between painted copies).
+    upto -- paint only the first upto cells in row-major order (None: all).
+    Returns the ((n_H - 1)s + f, (n_W - 1)s + f) sum of the copies, overlaps added.
+    """
+    f = w.shape[0]
+    n_h, n_w = x.shape
+    full = np.zeros(((n_h - 1) * s + f, (n_w - 1) * s + f))
+    for k, (i, j) in enumerate(np.ndindex(n_h, n_w)):
+        if upto is not None and k >= upto:
+            break
+        full[i * s:i * s + f, j * s:j * s + f] += x[i, j] * w
+    return full
+
+
+def crop_transposed(full, p, op, n_out):
+    """Cut the transposed output from a scatter: drop p rows/columns at the top/left, keep n_out.
+
+    The output padding op adds op rows/columns at the bottom/right; where that reaches past the
+    painted area the values are 0. full -- (N_H, N_W); n_out -- (n_out_H, n_out_W).
+    """
+    grown = np.pad(full, ((0, op), (0, op)))
+    return grown[p:p + n_out[0], p:p + n_out[1]]
+
+
+def zero_insert(x, s):
+    """x with s - 1 zeros between neighbouring entries along rows and columns: ((n-1)s + 1, ...)."""
+    n_h, n_w = x.shape
+    out = np.zeros(((n_h - 1) * s + 1, (n_w - 1) * s + 1))
+    out[::s, ::s] = x
+    return out
+
+
+def transposed_as_convolution(x, w, s, p, op):
+    """The same transposed convolution as a stride-1 convolution of the zero-inserted input.
+
+    Returns (padded, flipped, out): the zero-inserted x padded by f - 1 - p at the top/left and
+    f - 1 - p + op at the bottom/right (requires p <= f - 1), the filter flipped in both axes,
+    and their stride-1 cross-correlation, equal to crop_transposed(scatter(x, w, s), ...).
+    """
+    f = w.shape[0]
+    lead, trail = f - 1 - p, f - 1 - p + op
+    padded = np.pad(zero_insert(x, s), ((lead, trail), (lead, trail)))
+    flipped = w[::-1, ::-1]
+    return padded, flipped, correlate(padded, flipped, 1)
+
+
+def correlate_backward(dz, kernel, s, d, in_shape):
+    """The gradient of sum(dz * correlate(a, kernel, s, d)) with respect to the padded input a.
+
+    dz -- (n_out_H, n_out_W); kernel -- (f, f); in_shape -- (n_H, n_W) of the padded input.
+    Every output cell sends kernel * dz[h, w] back to the taps of its window (overlaps add):
+    the explorers' own reference, in one image's terms, for the receptive-field experiment.
+    """
+    f = kernel.shape[0]
+    da = np.zeros(in_shape)
+    n_h, n_w = dz.shape
+    for a in range(f):
+        for b in range(f):
+            da[a * d:a * d + s * (n_h - 1) + 1:s, b * d:b * d + s * (n_w - 1) + 1:s] += kernel[a, b] * dz
+    return da
+
+
+def dilated_kernel(kernel, d):
+    """An (f_eff, f_eff) kernel with d - 1 zeros between the taps: dilation as a plain filter."""
+    f = kernel.shape[0]
+    out = np.zeros((effective_size(f, d),) * 2)
+    out[::d, ::d] = kernel
+    return out
