@@ -134,3 +134,63 @@ def numerical_gradient(loss, x, eps=1e-6):
         x[index] = saved
         grad[index] = (plus - minus) / (2 * eps)
     return grad
+
+
+# ---------------------------------------------------------------- added for notebooks 5 and 6
+
+def relative_error(x, y):
+    """Largest elementwise relative difference ``|x - y| / max(|x| + |y|, 1e-8)`` (as in CS231n).
+
+    Unlike an absolute difference it does not depend on the scale of the numbers: about 1e-7 or
+    less means two gradients agree; 1e-2 or more means one of them is wrong.
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.size == 0:
+        return 0.0
+    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+
+
+_PLAIN_SCALARS = (bool, int, float, str, np.bool_, np.integer, np.floating)
+
+
+def _plain_problem(value, where):
+    """None if ``value`` is plain data (what can cross from a learner's kernel to the grader), else
+    a description of the first part that is not."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf":
+            return f"{where} is an array of dtype {value.dtype} (expected numbers or booleans)"
+        return None
+    if isinstance(value, _PLAIN_SCALARS) or value is None:
+        return None
+    if isinstance(value, (tuple, list)):
+        for k, item in enumerate(value):
+            problem = _plain_problem(item, f"{where}[{k}]")
+            if problem:
+                return problem
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, (str, int)):
+                return f"{where} has a key of type {type(key).__name__} (expected str or int keys)"
+            problem = _plain_problem(item, f"{where}[{key!r}]")
+            if problem:
+                return problem
+        return None
+    return f"{where} is a {type(value).__name__}"
+
+
+def check_plain(what, value, case, hint=None):
+    """``value`` is plain data: numeric or boolean arrays, numbers, strings, and tuples, lists and dicts of
+    them (str or int keys). That is all a cache may hold, since the grader copies it."""
+    problem = _plain_problem(value, what)
+    if problem:
+        _fail(case, f"{problem}; {what} must hold only numpy arrays of numbers, numbers, and tuples, "
+                    "lists or dicts of them", hint)
+
+
+def check_speedup(what, loop_seconds, fast_seconds, at_least, case, hint=None):
+    """The fast version took at most ``1 / at_least`` of the loop version's time."""
+    ratio = loop_seconds / max(fast_seconds, 1e-9)
+    if ratio < at_least:
+        _fail(case, f"{what} took {fast_seconds * 1e3:.1f} ms against {loop_seconds * 1e3:.1f} ms for the "
+                    f"loop version: {ratio:.1f} times faster, expected at least {at_least} times", hint)
