@@ -5,6 +5,9 @@ Commands:
             (--no-sandbox: grade without the sandbox; student code then runs with your rights)
   release   sync provided code and regenerate release/ from source/
   report    score table with notes and the integrity report of the submissions graded so far
+  student-kit DIR [--upto NN]
+            write the students' folder (a git repository, Binder-ready) into DIR: the release notebooks
+            up to NN, the explorers, the part of the package they import, pins and a README
   test      set up .venv and the system packages the tests need, then run pytest
   setup     only create/refresh .venv
 
@@ -65,6 +68,14 @@ def ensure_system_packages():
     subprocess.run(sudo + [apt, "install", "-y", "-qq", "--no-install-recommends", *missing], check=True, env=env)
 
 
+def _kit_args(argv):
+    """(DIR made absolute against the caller's directory, NN or None) from student-kit's arguments."""
+    args = list(argv[1:])
+    upto = args.pop(args.index("--upto") + 1) if "--upto" in args[:-1] else None
+    args = [a for a in args if a != "--upto"]
+    return (str(Path(args[0]).resolve()) if len(args) == 1 else None), upto
+
+
 def in_venv():
     return Path(sys.prefix).resolve() == VENV.resolve()
 
@@ -75,9 +86,15 @@ def main(argv=None):
     if command in ("help", "-h", "--help"):
         print(__doc__)
         return 0
-    if command not in ("demo", "release", "report", "test", "setup"):
+    if command not in ("demo", "release", "report", "test", "setup", "student-kit"):
         print(f"unknown command {command!r}\n{__doc__}", file=sys.stderr)
         return 2
+    if command == "student-kit":
+        kit_dir, upto = _kit_args(argv)
+        if kit_dir is None:
+            print("usage: python3 -m convstep student-kit DIR [--upto NN]", file=sys.stderr)
+            return 2
+        argv = ["student-kit", kit_dir] + (["--upto", upto] if upto else [])
     if not in_venv():
         ensure_venv()
         if command == "setup":
@@ -104,6 +121,13 @@ def main(argv=None):
             Course().report()
         elif command == "demo":
             Course(sandbox="--no-sandbox" not in argv).demo()
+        elif command == "student-kit":
+            from convstep.studentkit import build
+
+            kit_dir, upto = _kit_args(argv)
+            kit = build(kit_dir, upto=upto)
+            print(f"student kit in {kit['path']}: {', '.join(kit['assignments'])}; "
+                  f"{len(kit['explorers'])} explorer notebooks; modules {', '.join(kit['modules'])}")
     except CourseError as error:
         print(f"[convstep] error: {error}", file=sys.stderr)
         return 1
