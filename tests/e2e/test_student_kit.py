@@ -157,7 +157,8 @@ for path in map(Path, sys.argv[2:]):
         "errors": [f"{o.ename}: {o.evalue}" for o in outputs if o.output_type == "error"]
                   + [o.text for o in outputs if o.output_type == "stream" and o.name == "stderr"],
         "silent_tests": [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
-                         if c.metadata.get("nbgrader", {}).get("grade")
+                         if c.metadata.get("nbgrader", {}).get("grade")   # visible tests: hidden ones are empty here
+                         and any(l.strip() and not l.lstrip().startswith("#") for l in c.source.splitlines())
                          and not any(o.output_type == "stream" and o.text.strip() for o in c.outputs)],
         "widgets": sum("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs),
         "figures": sum("image/png" in o.get("data", {}) for o in outputs),
