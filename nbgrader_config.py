@@ -7,7 +7,8 @@ c = get_config()  # noqa: F821 -- injected by nbgrader/traitlets when this file 
 c.CourseDirectory.course_id = "convnets-step-by-step"
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 # Students submit only their notebook; everything else in an assignment folder comes from source/.
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
+# The grading record (.convstep-grading.json, beside each graded notebook) stays out of the feedback.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".convstep-*"]
 
 # The stub students see in place of each solution.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
@@ -23,18 +24,28 @@ c.OverwriteCells.add_missing_cells = True
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 
-# Safe grading (see README, "Safe grading"): nbgrader's Execute is replaced by one that runs every
-# kernel in a bubblewrap sandbox, restarts dead or stuck kernels, caps output and undoes patching.
+# Safe grading (see README, "Safe grading"):
+# - submissions are read through convstep's intake (only their notebooks, no link followed);
+# - nbgrader's Execute is replaced by one that runs the student's cells in a sandboxed kernel and
+#   the test cells in the grader, restarts dead or stuck kernels, and bounds time and output;
+# - feedback shows no hidden test's code.
 # Grading refuses when the sandbox is unavailable; the opt-out is --SandboxedExecute.sandbox=False.
+import nbgrader.apps.autogradeapp  # noqa: E402
 from nbgrader.converters import Autograde  # noqa: E402
 from nbgrader.preprocessors import DeduplicateIds, Execute  # noqa: E402
 
+from convstep.grading.autograde import SafeAutograde  # noqa: E402
+
+# nbgrader has no setting for the converter class; its app looks the name up in its module.
+nbgrader.apps.autogradeapp.Autograde = SafeAutograde
 c.Autograde.autograde_preprocessors = [
-    "convstep.sandbox.SandboxedExecute" if step is Execute else step
+    "convstep.grading.execute.SandboxedExecute" if step is Execute else step
     for step in Autograde.class_traits()["autograde_preprocessors"].default()
 ]
-# A duplicated test cell must not make a submission ungradable (see convstep.sandbox.DeduplicateCells).
+# A duplicated test cell must not make a submission ungradable (see convstep.grading.dedupe).
 c.Autograde.sanitize_preprocessors = [
-    "convstep.sandbox.DeduplicateCells" if step is DeduplicateIds else step
+    "convstep.grading.dedupe.DeduplicateCells" if step is DeduplicateIds else step
     for step in Autograde.class_traits()["sanitize_preprocessors"].default()
 ]
+c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "convstep.grading.feedback.HideHiddenTests",
+                                    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]

@@ -1,137 +1,132 @@
-"""Command line: ``python3 -m convstep <command>`` from the repository root.
+"""Command line: ``python3 -m convstep <command>`` (``--help`` lists them).
 
-Commands:
-  demo      set up .venv if needed, build release/, grade the bundled sample class, print the scores
-            (--no-sandbox: grade without the sandbox; student code then runs with your rights)
-  release   sync provided code and regenerate release/ from source/
-  report    score table with notes and the integrity report of the submissions graded so far
-  student-kit DIR [--upto NN]
-            write the students' folder (a git repository, Binder-ready) into DIR: the release notebooks
-            up to NN, the explorers, the part of the package they import, pins and a README
-  test      set up .venv and the system packages the tests need, then run pytest
-  setup     only create/refresh .venv
-
-Only the standard library is used until the project's virtual environment is running, so the first
-command works on a fresh clone with nothing but Python 3.11.
+The arguments are checked first; then, outside the project's virtual environment, it is created
+(``convstep.bootstrap``, standard library only) and the command runs again inside it. Each command
+calls one library function and prints what it returns; the library reports progress through the
+``convstep`` logger.
 """
 
-import hashlib
+import argparse
+import logging
 import os
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV = ROOT / ".venv"
-VENV_PYTHON = VENV / "bin" / "python"
-STAMP = VENV / ".convstep-installed"
-# Debian packages the tests use: the browser for the explorer tests, the sandbox for grading.
-SYSTEM_PACKAGES = {"chromium": "/usr/bin/chromium", "bubblewrap": "/usr/bin/bwrap"}
+from convstep import bootstrap
 
 
-def _say(message):
-    print(f"[convstep] {message}", flush=True)
+def demo(args):
+    """set up, build release/, grade the bundled sample class, print the grades"""
+    from convstep.course import Course
+
+    if args.sandbox:
+        bootstrap.ensure_system_packages(bootstrap.SANDBOX_PACKAGES)
+    print(Course(sandbox=args.sandbox).demo())
 
 
-def _requirements_hash():
-    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+def autograde(args):
+    """grade every submission of the assignments in parallel (a Dask cluster), with progress; feedback and CSVs"""
+    from convstep.course import Course
+
+    if args.sandbox:
+        bootstrap.ensure_system_packages(bootstrap.SANDBOX_PACKAGES)
+    course = Course(sandbox=args.sandbox)
+    try:
+        print(course.grade_in_parallel(args.assignments, workers=args.workers, scheduler=args.scheduler))
+    except KeyboardInterrupt:
+        print("\n[convstep] stopped: what was graded is kept; run the same command again to grade the rest",
+              file=sys.stderr)
+        return 130
 
 
-def ensure_venv():
-    """Create .venv and install the project (with test extras) unless it is already current."""
-    if sys.version_info < (3, 11):
-        sys.exit(f"[convstep] Python 3.11 or newer is needed; this is {sys.version.split()[0]}")
-    if not VENV_PYTHON.exists():
-        _say(f"creating {VENV.relative_to(ROOT)} ...")
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    if not STAMP.exists() or STAMP.read_text() != _requirements_hash():
-        _say("installing the course package and its pinned dependencies (a few minutes the first time) ...")
-        subprocess.run([str(VENV_PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                        "-e", f"{ROOT}[test]"], check=True)
-        STAMP.write_text(_requirements_hash())
+def release(args):
+    """sync provided code and regenerate release/ from source/"""
+    from convstep.course import Course
+
+    Course().build_release()
 
 
-def ensure_system_packages():
-    """Install the Debian packages the tests need, or say exactly what to install."""
-    missing = [pkg for pkg, path in SYSTEM_PACKAGES.items() if not Path(path).exists()]
-    if not missing:
-        return
-    apt = shutil.which("apt-get")
-    sudo = [] if os.geteuid() == 0 else (["sudo", "-n"] if shutil.which("sudo") else None)
-    if apt is None or sudo is None:
-        sys.exit(f"[convstep] the tests need the Debian packages {', '.join(missing)}; "
-                 f"install them with: sudo apt-get install -y {' '.join(missing)}")
-    _say(f"installing Debian packages: {', '.join(missing)} ...")
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    subprocess.run(sudo + [apt, "update", "-qq"], check=True, env=env)
-    subprocess.run(sudo + [apt, "install", "-y", "-qq", "--no-install-recommends", *missing], check=True, env=env)
+def report(args):
+    """score table with notes, and the integrity report, of the submissions graded so far"""
+    from convstep.course import Course
+
+    print(Course().report())
 
 
-def _kit_args(argv):
-    """(DIR made absolute against the caller's directory, NN or None) from student-kit's arguments."""
-    args = list(argv[1:])
-    upto = args.pop(args.index("--upto") + 1) if "--upto" in args[:-1] else None
-    args = [a for a in args if a != "--upto"]
-    return (str(Path(args[0]).resolve()) if len(args) == 1 else None), upto
+def student_kit(args):
+    """write the students' folder into DIR (a git repository, Binder-ready): release notebooks, explorers, the package part they import"""
+    from convstep.studentkit import build
+
+    kit = build(args.dir, upto=args.upto)
+    return print(f"student kit in {kit['path']}: {', '.join(kit['assignments'])}; {len(kit['explorers'])} explorer "
+                 f"notebooks; modules {', '.join(kit['modules'])}")
 
 
-def in_venv():
-    return Path(sys.prefix).resolve() == VENV.resolve()
+def test(args, pytest_args):
+    """set up .venv and the system packages the tests need, then run pytest (extra arguments go to pytest)"""
+    bootstrap.ensure_system_packages(bootstrap.TEST_PACKAGES)
+    selection = ["tests/unit"] if args.fast else []
+    code = subprocess.run([sys.executable, "-m", "pytest", *selection, *pytest_args]).returncode
+    if code == 5:
+        print("[convstep] pytest collected no tests: treating that as a failure", file=sys.stderr)
+        return 1
+    return code
+
+
+def setup(args):
+    """only create or refresh .venv"""
+
+
+def parser():
+    main = argparse.ArgumentParser(prog="python3 -m convstep", description="ConvNets Step by Step: set up, build the release, grade, test.")
+    commands = main.add_subparsers(dest="command", required=True, metavar="command")
+    for function in (demo, autograde, release, report, student_kit, test, setup):
+        command = commands.add_parser(function.__name__.replace("_", "-"), help=function.__doc__,
+                                      description=function.__doc__)
+        command.set_defaults(run=function)
+        if function in (demo, autograde):
+            command.add_argument("--no-sandbox", dest="sandbox", action="store_false",
+                                 help="grade without the sandbox: student code then runs with your rights")
+        if function is autograde:
+            command.add_argument("assignments", nargs="+", metavar="ASSIGNMENT", help="e.g. 02_conv_forward")
+            command.add_argument("--workers", type=int, help="notebooks graded at once on this machine "
+                                 "(default: as many as cores and memory allow, 3 GiB per sandbox)")
+            command.add_argument("--scheduler", metavar="ADDRESS",
+                                 help="a Dask scheduler (tcp://host:8786) whose workers grade instead")
+        if function is student_kit:
+            command.add_argument("dir", metavar="DIR", help="a new (or empty) folder for the kit")
+            command.add_argument("--upto", metavar="NN", help="only the assignments numbered NN or lower "
+                                 "(those released so far); default: all")
+        if function is test:
+            command.add_argument("--fast", action="store_true", help="only the fast tier (tests/unit)")
+    return main
 
 
 def main(argv=None):
-    argv = list(sys.argv[1:] if argv is None else argv)
-    command = argv[0] if argv else "help"
-    if command in ("help", "-h", "--help"):
-        print(__doc__)
-        return 0
-    if command not in ("demo", "release", "report", "test", "setup", "student-kit"):
-        print(f"unknown command {command!r}\n{__doc__}", file=sys.stderr)
-        return 2
-    if command == "student-kit":
-        kit_dir, upto = _kit_args(argv)
-        if kit_dir is None:
-            print("usage: python3 -m convstep student-kit DIR [--upto NN]", file=sys.stderr)
-            return 2
-        argv = ["student-kit", kit_dir] + (["--upto", upto] if upto else [])
-    if not in_venv():
-        ensure_venv()
-        if command == "setup":
-            return 0
+    argv = sys.argv[1:] if argv is None else list(argv)
+    arguments = parser()
+    args, extra = arguments.parse_known_args(argv)
+    if extra and args.run is not test:
+        arguments.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.run is student_kit:  # DIR is the caller's, but the command runs again from the repository root
+        argv = ["student-kit", os.path.abspath(args.dir)] + (["--upto", args.upto] if args.upto else [])
+        args.dir = argv[1]
+    if not bootstrap.in_venv():
         # Continue inside the project's environment, where nbgrader and numpy are installed.
-        os.chdir(ROOT)
-        return subprocess.run([str(VENV_PYTHON), "-m", "convstep", *argv]).returncode
-
-    os.chdir(ROOT)
-    if command == "test":
-        ensure_system_packages()
-        code = subprocess.run([sys.executable, "-m", "pytest", *argv[1:]]).returncode
-        if code == 5:
-            print("[convstep] pytest collected no tests: treating that as a failure", file=sys.stderr)
-            return 1
-        return code
-
-    from convstep.course import Course, CourseError  # needs nbgrader: only inside the environment
+        return 0 if args.run is setup and not bootstrap.ensure_venv() else bootstrap.run_in_venv(argv)
+    os.chdir(bootstrap.ROOT)
+    logging.basicConfig(format="%(message)s")
+    logging.getLogger("convstep").setLevel(logging.INFO)
+    from convstep.course import CourseError
+    from convstep.notebooks import NotebookError
+    from convstep.samples import SampleError
 
     try:
-        if command == "release":
-            Course().build_release()
-        elif command == "report":
-            Course().report()
-        elif command == "demo":
-            Course(sandbox="--no-sandbox" not in argv).demo()
-        elif command == "student-kit":
-            from convstep.studentkit import build
-
-            kit_dir, upto = _kit_args(argv)
-            kit = build(kit_dir, upto=upto)
-            print(f"student kit in {kit['path']}: {', '.join(kit['assignments'])}; "
-                  f"{len(kit['explorers'])} explorer notebooks; modules {', '.join(kit['modules'])}")
-    except CourseError as error:
+        result = args.run(args, extra) if args.run is test else args.run(args)
+    except (CourseError, NotebookError, SampleError) as error:
         print(f"[convstep] error: {error}", file=sys.stderr)
         return 1
-    return 0
+    return result or 0
 
 
 if __name__ == "__main__":

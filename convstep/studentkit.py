@@ -23,13 +23,21 @@ import subprocess
 import sys
 from pathlib import Path
 
-from convstep.course import ROOT, Course, CourseError, read_notebook
+from convstep.bootstrap import ROOT
+from convstep.course import Course, CourseError
+from convstep.notebooks import grade_id, is_solution
+from convstep.notebooks import read as read_notebook
 
 PACKAGE = "convstep"
-# Modules that must never reach students, whatever imports them: solutions' edits (course), the
-# grader (sandbox, guard, integrity), the tooling (command line, this module).
-FORBIDDEN = {"convstep.course", "convstep.sandbox", "convstep.guard", "convstep.integrity",
-             "convstep.__main__", "convstep.studentkit"}
+# Modules (and packages, with everything in them) that must never reach students, whatever imports
+# them: the sample class's solution edits, the grader, the instructor's tooling.
+FORBIDDEN = ("convstep.samples", "convstep.course", "convstep.grading", "convstep.sandbox", "convstep.integrity",
+             "convstep.report", "convstep.notebooks", "convstep.bootstrap", "convstep.__main__",
+             "convstep.studentkit")
+
+
+def forbidden(module):
+    return any(module == name or module.startswith(name + ".") for name in FORBIDDEN)
 # What a student needs to open and run notebooks, whatever the notebooks import.
 RUNTIME = ["jupyterlab", "notebook", "ipykernel", "ipywidgets", "voila"]
 
@@ -102,7 +110,7 @@ def package_closure(notebooks, root=ROOT):
             file = _module_file(sub, root)
             if file is None:
                 continue
-            if sub in FORBIDDEN:
+            if forbidden(sub):
                 raise CourseError(f"the student kit would include {sub} ({file.relative_to(root)}), which holds "
                                   "grading code or solution fragments: remove that import from the notebooks or "
                                   "the modules they use")
@@ -215,8 +223,6 @@ def _released(course, upto):
 
 
 def _functions(course, assignment):
-    from convstep.course import grade_id, is_solution
-
     return [grade_id(c) for c in read_notebook(course.notebook(course.release, assignment)).cells if is_solution(c)]
 
 

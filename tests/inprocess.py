@@ -1,44 +1,89 @@
-"""Grade a source notebook in this process, with some solution cells replaced by student code.
+"""Grade a source notebook in this process, the way autograde does, with some solution cells
+replaced by student code.
 
 A stand-in for one ``nbgrader autograde`` run that takes milliseconds instead of seconds, so that
-hundreds of student variants can be graded. It runs the cells nbgrader's grading depends on —
-read-only cells, solution cells and test cells, in order, in one namespace — and, like nbgrader,
-counts a test cell as failed when it raises or writes anything to stderr. The end-to-end tests check
-the same notebooks through the real nbgrader.
+hundreds of student variants can be graded. The student's cells run in one namespace (the
+"kernel"); the test cells run in the real trusted checker (``convstep.grading.checker``), whose
+calls reach that namespace through the same plain-data wire and the same kernel-side code as in a
+sandboxed kernel. Like nbgrader, a test cell fails when it raises or writes to stderr. The
+end-to-end tests check the same notebooks through the real nbgrader.
 """
 
 import contextlib
 import io
 import signal
 
-from convstep.course import grade_id, is_solution, read_notebook, solution_code
+from convstep.notebooks import grade_id, is_solution, is_test, solution_code
+from convstep.notebooks import read as read_notebook
+from convstep.grading import kernelside
+from convstep.grading.checker import CallTimeout, Checker
 
 
 class CellTimeout(Exception):
     pass
 
 
-def _alarm(signum, frame):
-    raise CellTimeout("cell ran longer than the time limit")
+@contextlib.contextmanager
+def time_limit(seconds):
+    """Raise CellTimeout in whatever runs after ``seconds``; the list it yields tells whether it did
+    (the student's code may catch the exception)."""
+    fired = []
+
+    def alarm(signum, frame):
+        fired.append(True)
+        raise CellTimeout("cell ran longer than the time limit")
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield fired
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class LocalStudent:
+    """The student's side in this process: ``kernelside.serve`` on the student's namespace, with
+    the output of the student's code dropped, as the grader drops it."""
+
+    def __init__(self, namespace):
+        self.namespace = namespace
+
+    def request(self, text, timeout):
+        with time_limit(timeout or 60) as fired, contextlib.redirect_stdout(io.StringIO()), \
+                contextlib.redirect_stderr(io.StringIO()):
+            try:
+                reply = repr(kernelside.serve(text, self.namespace))
+            except CellTimeout:
+                pass
+        if fired:
+            raise CallTimeout("the call did not finish within the time limit of the test")
+        return reply
 
 
 def run_cell(code, namespace, seconds):
-    """Execute one cell; return None if it passed, else the reason on one line."""
+    """Execute one student cell; return None if it passed, else the reason on one line."""
     stderr = io.StringIO()
-    previous = signal.signal(signal.SIGALRM, _alarm)
-    signal.alarm(seconds)
     try:
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(stderr):
+        with time_limit(seconds), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(stderr):
             exec(compile(code, "<cell>", "exec"), namespace)
     except BaseException as exc:  # a cell may raise anything, SystemExit included
         if isinstance(exc, KeyboardInterrupt):
             raise
         return f"{type(exc).__name__}: {' | '.join(str(exc).splitlines())}"
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
     if stderr.getvalue():
         return f"wrote to stderr: {stderr.getvalue().strip().splitlines()[0]}"
+    return None
+
+
+def failure(outputs):
+    """A test cell's failure as ``run_cell`` words it, from its outputs (None if it passed)."""
+    for output in outputs:
+        if output["output_type"] == "error":
+            return f"{output['ename']}: {' | '.join(output['evalue'].splitlines())}"
+    for output in outputs:
+        if output.get("name") == "stderr":
+            return f"wrote to stderr: {output['text'].strip().splitlines()[0]}"
     return None
 
 
@@ -50,16 +95,17 @@ def grade(course, assignment, replace=None, seconds=20):
     """
     replace = replace or {}
     namespace = {"__name__": "__main__"}
+    checker = Checker(LocalStudent(namespace))
     results = {}
     for cell in read_notebook(course.notebook(course.source, assignment)).cells:
         meta = cell.metadata.get("nbgrader")
         if cell.cell_type != "code" or not meta:
             continue
         name = grade_id(cell)
-        code = replace.get(name, solution_code(cell)) if is_solution(cell) else cell.source
-        failure = run_cell(code, namespace, seconds)
-        if meta.get("grade"):
-            results[name] = (meta["points"], failure)
+        if is_test(cell):
+            results[name] = (meta["points"], failure(checker.run(cell.source, name, timeout=seconds)))
+        else:
+            run_cell(replace.get(name, solution_code(cell)) if is_solution(cell) else cell.source, namespace, seconds)
     return results
 
 

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import nbformat
 
-from convstep.course import SAMPLE_STUDENTS, Course
+from convstep import samples
+from convstep.course import Course
+from convstep.samples import SAMPLE_STUDENTS
 
 BARE = "00_bare"
 
@@ -38,7 +40,7 @@ def main(repeats=3):
         (root / "source" / BARE).mkdir()
         nbformat.write(bare, root / "source" / BARE / f"{BARE}.ipynb")
         course.build_release()
-        course.make_sample_submissions({"complete": SAMPLE_STUDENTS["complete"]})
+        samples.write_class(course, {"complete": SAMPLE_STUDENTS["complete"]})
         timed(course, BARE, 1)  # warm-up: first kernel start, font cache, database
         print(f"\nnbgrader autograde, one complete submission, median of {repeats} runs (seconds):")
         print(f"  {'notebook':18s} {'sandbox':>8s} {'no sandbox':>11s} {'overhead':>9s}")

@@ -246,7 +246,7 @@ _SPEED_INPUTS = {
     "conv_backward_fast": lambda r: (r.standard_normal((1, 80, 80, 3)), r.standard_normal((3, 3, 3, 8)),
                                      r.standard_normal((1, 1, 1, 8)), {"stride": 1, "pad": 1},
                                      r.standard_normal((1, 80, 80, 8))),
-    "pool_forward_fast": lambda r: (r.standard_normal((1, 130, 130, 4)), {"f": 3, "stride": 1}),
+    "pool_forward_fast": lambda r: (r.standard_normal((1, 130, 130, 4)), {"f": 3, "stride": 1}, "average"),
 }
 TIMED = set(_SPEED_INPUTS)
 _loop_seconds = {}
@@ -266,4 +266,4 @@ def speedup(name, func, solutions):
     args = _SPEED_INPUTS[name](_rng(899))
     if name not in _loop_seconds:
         _loop_seconds[name] = _best(reference(name, solutions), args, 1)
-    return _loop_seconds[name] / max(_best(func, args, 3), 1e-9)
+    return _loop_seconds[name] / max(_best(func, args, 5), 1e-9)

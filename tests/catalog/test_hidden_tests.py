@@ -13,7 +13,9 @@ import pytest
 
 import inprocess
 from fast_and_training import COMPANIONS
-from convstep.course import SAMPLE_STUDENTS, apply_edits, grade_id, is_solution, read_notebook
+from convstep.notebooks import grade_id, is_solution
+from convstep.notebooks import read as read_notebook
+from convstep.samples import SAMPLE_STUDENTS, apply_edits
 
 CATALOG = Path(__file__).parent / "student_code"
 MISTAKES = SAMPLE_STUDENTS["mistakes"]["edits"]  # the sample class's seed bugs, checked here cell by cell

@@ -8,7 +8,9 @@ import pytest
 
 import inprocess
 
-from convstep.course import MARKER, grade_id, is_solution, read_notebook
+from convstep.notebooks import SOLUTION_MARKER as MARKER
+from convstep.notebooks import grade_id, is_solution
+from convstep.notebooks import read as read_notebook
 
 API = {  # the fixed public API (shared/GUIDE.md), in teaching order, with the notebook defining it
     "zero_pad": ("01_zero_padding", "(X, pad)"),

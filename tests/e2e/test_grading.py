@@ -7,7 +7,8 @@ import csv
 
 import pytest
 
-from convstep.course import SAMPLE_STUDENTS
+from convstep import report, samples
+from convstep.samples import SAMPLE_STUDENTS
 
 # What each bug of the "mistakes" student costs: exactly these test cells, nothing else.
 MISTAKES_LOSE = {
@@ -29,32 +30,32 @@ def graded(tmp_path_factory, course):
 
 def test_complete_submission_gets_full_marks(graded):
     for assignment in graded.assignments():
-        score, maximum = graded.scores(["complete"])["complete", assignment]
+        score, maximum = report.scores(graded, ["complete"])["complete", assignment]
         assert score == maximum > 0, (assignment, score, maximum)
 
 
 def test_blank_submission_gets_zero(graded):
     for assignment in graded.assignments():
-        cells = graded.cell_scores("blank", assignment)
+        cells = report.cell_scores(graded, "blank", assignment)
         assert all(score == 0 for score, _ in cells.values()), (assignment, cells)
 
 
 def test_mistakes_lose_exactly_what_their_bugs_deserve(graded):
     for assignment in graded.assignments():
-        cells = graded.cell_scores("mistakes", assignment)
+        cells = report.cell_scores(graded, "mistakes", assignment)
         lost = {cell for cell, (score, maximum) in cells.items() if score != maximum}
         assert lost == MISTAKES_LOSE.get(assignment, set()), assignment
         assert all(score in (0, maximum) for score, maximum in cells.values())
 
 
 def test_infinite_loop_is_cut_off_and_still_graded(graded):
-    assert graded.notes("looping", "02_conv_forward") == "timed out: conv_forward"
-    cells = graded.cell_scores("looping", "02_conv_forward")
+    assert report.notes(graded, "looping", "02_conv_forward") == "timed out in conv_forward"
+    cells = report.cell_scores(graded, "looping", "02_conv_forward")
     # The loop kept conv_forward from being defined: its tests fail, conv_single_step's pass.
     assert {c for c, (s, m) in cells.items() if s == m} == {
         "test_conv_single_step_visible", "test_conv_single_step_scalar", "test_conv_single_step_values"}
     for assignment in ["01_zero_padding", "03_pool_forward", "04_backprop"]:
-        score, maximum = graded.scores(["looping"])["looping", assignment]
+        score, maximum = report.scores(graded, ["looping"])["looping", assignment]
         assert score == maximum
 
 
@@ -65,7 +66,7 @@ def test_feedback_and_grades_csv(graded):
     totals = {}
     for row in rows:
         totals[row["student_id"]] = totals.get(row["student_id"], 0) + float(row["score"])
-    assert totals == {"complete": 46, "blank": 0, "mistakes": 36, "looping": 36}
+    assert totals == {"complete": 97, "blank": 0, "mistakes": 87, "looping": 87}
     for student in SAMPLE_STUDENTS:
         for assignment in graded.assignments():
             html = (graded.feedback / student / assignment / f"{assignment}.html").read_text()
@@ -75,17 +76,15 @@ def test_feedback_and_grades_csv(graded):
 
 
 def test_honest_sample_class_has_no_integrity_findings(graded):
-    from convstep import integrity
-
-    assert integrity.report(graded, sorted(SAMPLE_STUDENTS)) == []
-    assert graded.integrity_csv.read_text().strip() == ",".join(integrity.FIELDS)
+    assert report.integrity_rows(graded, sorted(SAMPLE_STUDENTS)) == []
+    assert graded.integrity_csv.read_text().strip() == ",".join(report.INTEGRITY_FIELDS)
 
 
 def test_summary_table(graded):
-    table = graded.format_table(sorted(SAMPLE_STUDENTS))
+    table = report.score_table(graded, sorted(SAMPLE_STUDENTS))
     lines = {line.split()[0]: line for line in table.splitlines()[2:]}
-    assert "46 / 46" in lines["complete"] and "0 / 46" in lines["blank"]
-    assert "36 / 46" in lines["mistakes"] and "timed out: conv_forward" in lines["looping"]
+    assert "97 / 97" in lines["complete"] and "0 / 97" in lines["blank"]
+    assert "87 / 97" in lines["mistakes"] and "timed out: conv_forward" in lines["looping"]
 
 
 def test_changing_a_graded_cell_after_grading(tmp_path, course):
@@ -97,9 +96,9 @@ def test_changing_a_graded_cell_after_grading(tmp_path, course):
 
     copy = course.copy_to(tmp_path)
     copy.build_release()
-    students = copy.make_sample_submissions({"complete": SAMPLE_STUDENTS["complete"]})
+    students = samples.write_class(copy, {"complete": SAMPLE_STUDENTS["complete"]})
     copy.nbgrader("autograde", "01_zero_padding", "--force")
-    assert copy.scores(students)["complete", "01_zero_padding"] == (3, 3)
+    assert report.scores(copy, students)["complete", "01_zero_padding"] == (3, 3)
 
     path = copy.notebook(copy.source, "01_zero_padding")
     nb = nbformat.read(path, as_version=4)
@@ -112,6 +111,6 @@ def test_changing_a_graded_cell_after_grading(tmp_path, course):
 
     copy.forget_students(students)
     copy.build_release()
-    copy.make_sample_submissions({"complete": SAMPLE_STUDENTS["complete"]})
+    samples.write_class(copy, {"complete": SAMPLE_STUDENTS["complete"]})
     copy.nbgrader("autograde", "01_zero_padding", "--force")
-    assert copy.scores(students)["complete", "01_zero_padding"] == (4, 4)
+    assert report.scores(copy, students)["complete", "01_zero_padding"] == (4, 4)

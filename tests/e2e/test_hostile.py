@@ -1,110 +1,226 @@
-"""Hostile submissions, graded by the real nbgrader in the sandbox, next to honest classmates.
+"""Hostile submissions, graded by plain ``nbgrader autograde`` beside honest classmates.
 
-One batch (`nbgrader autograde 01_zero_padding`) grades two honest students and every hostile one.
-For each hostile submission: the batch finishes; it gets a score or a clear status in the table;
-the honest students' grades equal those of a clean run; nothing outside the sandbox changed; no
-secret reached its output; faked tests earn nothing and the integrity report names the cell.
+Each file in ``hostile/`` is the code a determined student puts in the ``conv_forward`` solution cell
+of 02_conv_forward (``# %% cell`` starts a new cell of their own after it), on top of an answer
+that returns zeros; the folder cases below tamper with the submission folder or the notebook
+itself. One batch grades them all. For every one of them: the batch finishes; the honest students'
+grades equal a clean run's, cell by cell; the attack earns no more than the zeros answer alone;
+nothing outside its sandbox was changed or read; no hidden test reached a student; the grader's
+memory, output and files stay bounded.
 """
 
 import hashlib
 import json
+import os
 import re
+import resource
 import socket
+import subprocess
+import sys
 import threading
 import uuid
+from pathlib import Path
 
 import nbformat
 import pytest
 
-from convstep import integrity
-from convstep.course import grade_id, is_solution
+from convstep import report
+from convstep.notebooks import grade_id, is_solution
+from convstep.samples import SAMPLE_STUDENTS, apply_edits
+from convstep.grading.record import GradingRecord
 
-ASSIGNMENT = "01_zero_padding"
-TIMEOUT = 5  # seconds per cell for this batch, to keep the suite quick
-HONEST = ["complete", "mistakes"]
-MARKER = uuid.uuid4().hex  # written by hostile code wherever it can; must appear nowhere
+ASSIGNMENT = "02_conv_forward"
+CASES = Path(__file__).parent / "hostile"
+TIMEOUT = 5                # seconds per cell in this batch, to keep the suite quick
+MEMORY = 1024 ** 3         # bytes per sandbox in this batch
+BUDGET = 30                # seconds per notebook in this batch
+MARKER = uuid.uuid4().hex  # written by hostile code wherever it can: must appear nowhere it should not
 SLEEPER = "987654"         # argument of the processes a submission tries to leave behind
+SETTINGS = [f"--SandboxedExecute.timeout={TIMEOUT}", "--SandboxedExecute.responsive_timeout=2",
+            f"--SandboxedExecute.notebook_timeout={BUDGET}", f"--SandboxKernelManager.memory={MEMORY}"]
 
-WRONG = "def zero_pad(X, pad):\n    return np.pad(X, pad)\n"  # pads all four axes: fails every test
+# The answer every attack starts from: right shapes, all zeros.
+ZEROS = '''def conv_single_step(a_slice_prev, W, b):
+    return 0.0
 
 
-def hostile_cases(solution, root, canary, port):
-    """{student: (solution cell code, notebook mutation or None)}."""
-    canary = str(canary)
-    secrets = [f"{root}/source/{ASSIGNMENT}/{ASSIGNMENT}.ipynb", f"{root}/gradebook.db", f"{ASSIGNMENT}.ipynb",
-               f"../../../source/{ASSIGNMENT}/{ASSIGNMENT}.ipynb", "../../../gradebook.db",
-               f"{root}/submitted/complete/{ASSIGNMENT}/{ASSIGNMENT}.ipynb", f"../../complete/{ASSIGNMENT}/{ASSIGNMENT}.ipynb",
-               f"{root}/autograded/complete/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"]
-    fake_checks = ("import types, sys\nfake = types.ModuleType('convstep.checks')\n"
-                   "for name in ['call', 'check_shape', 'check_close', 'check_unchanged', 'unpack']:\n"
-                   "    setattr(fake, name, (lambda fn, *a, **k: fn(*a, **{x: y for x, y in k.items() if x not in ('case', 'hint')})) "
-                   "if name == 'call' else (lambda *a, **k: None))\n")
+def zeros_forward(A_prev, W, b, hparameters):
+    m, n_H_prev, n_W_prev, _ = A_prev.shape
+    f, _, _, n_C = W.shape
+    stride, pad = hparameters["stride"], hparameters["pad"]
+    n_H, n_W = (n_H_prev + 2 * pad - f) // stride + 1, (n_W_prev + 2 * pad - f) // stride + 1
+    return np.zeros((m, n_H, n_W, n_C)), (A_prev, W, b, hparameters)
+'''
+HONEST = ["complete", "mistakes"]
+BASELINE = "zeros"
 
-    def drop(cell_id):
-        return lambda nb: nb.cells.remove(next(c for c in nb.cells if grade_id(c) == cell_id))
+# What the score table must say about some of them (a phrase of the notes).
+NOTES = {
+    "catches_interrupt": "kernel hung", "ignores_sigint": "kernel hung", "exits": "kernel died",
+    "segfault": "kernel died", "replayed_then_killed": "kernel died", "slow_cells": "notebook time limit",
+    "slow_calls": "notebook time limit", "memfd": "kernel died", "print_flood": "output flood",
+    "extra_files": "numpy.py", "links": "ignored:", "notebook_link": "symbolic link",
+    "fifo_notebook": "not a regular file", "schema_too_new": "unknown nbgrader schema version",
+    "schema_too_old": "unknown nbgrader schema version", "nbformat_too_new": "not a notebook",
+    "corrupt": "not a notebook", "missing": "no notebook submitted", "huge_notebook": "larger than",
+    "timestamp_link": "ignored: timestamp.txt",
+}
 
-    def duplicate(cell_id):
-        def mutate(nb):
-            cell = next(c for c in nb.cells if grade_id(c) == cell_id)
-            copy = nbformat.from_dict(json.loads(json.dumps(cell)))
-            copy.id = f"{cell.id}-copy"  # a copy made in JupyterLab gets a new cell id, same metadata
-            nb.cells.insert(nb.cells.index(cell), copy)
-        return mutate
 
-    def edit_tests(nb):
+def case_code(path, root, canary, port):
+    code = path.read_text()
+    for token, value in {"__ROOT__": str(root), "__CANARY__": str(canary), "__PORT__": str(port),
+                         "__MARKER__": MARKER, "__SLEEPER__": SLEEPER, "__TIMEOUT__": str(TIMEOUT),
+                         "__MEMORY__": str(MEMORY)}.items():
+        code = code.replace(token, value)
+    return code.split("# %% cell\n")
+
+
+def student_notebook(course, cells):
+    """The release notebook with conv_single_step and conv_forward answered by ``cells[0]`` (after
+    the zeros answer), and the other cells added after conv_forward's."""
+    nb = nbformat.read(course.notebook(course.release, ASSIGNMENT), as_version=4)
+    for index, cell in enumerate(list(nb.cells)):
+        if grade_id(cell) == "conv_single_step":
+            cell.source = ""
+        elif grade_id(cell) == "conv_forward":
+            cell.source = ZEROS + "\n\n" + cells[0]
+            for offset, code in enumerate(cells[1:], 1):
+                nb.cells.insert(index + offset, nbformat.v4.new_code_cell(code))
+    return nb
+
+
+def solved_notebook(course, edits=None):
+    known = course.solutions()
+    nb = nbformat.read(course.notebook(course.release, ASSIGNMENT), as_version=4)
+    for cell in nb.cells:
+        if is_solution(cell):
+            cell.source = apply_edits(known[grade_id(cell)], (edits or {}).get(grade_id(cell), []), grade_id(cell))
+    return nb
+
+
+def write(course, student, nb):
+    folder = course.submitted / student / ASSIGNMENT
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+    return folder
+
+
+def schema(version):
+    def mutate(nb):
+        next(c for c in nb.cells if grade_id(c) == "conv_forward").metadata.nbgrader["schema_version"] = version
+    return mutate
+
+
+def folder_cases(course, root, canary):
+    """{student: (function(folder) that prepares the submission, expected score)}: the submission
+    folder and the notebook file are the attack; the code in the notebook is the full solution."""
+    solved = lambda mutate=None: lambda folder: write_mutated(course, folder, mutate)
+
+    def extra_files(folder):
+        write_mutated(course, folder)
+        (folder / "numpy.py").write_text(f"raise SystemExit('{MARKER}')\n")
+        (folder / "sitecustomize.py").write_text(f"print('{MARKER}')\n")
+        (folder / "convstep").mkdir()
+        (folder / "convstep" / "__init__.py").write_text(f"print('{MARKER}')\n")
+        with open(folder / "huge.bin", "wb") as handle:
+            handle.truncate(20 * 1024 ** 3)  # sparse: 20 GB that take no room
+
+    def links(folder):
+        write_mutated(course, folder)
+        (folder / "gradebook.db").symlink_to(root / "gradebook.db")
+        (folder / "source").symlink_to(root / "source")
+        (folder / "canary.txt").symlink_to(canary)
+        (folder / "zero").symlink_to("/dev/zero")
+
+    def notebook_link(folder):
+        folder.mkdir(parents=True)
+        (folder / f"{ASSIGNMENT}.ipynb").symlink_to(root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+
+    def fifo_notebook(folder):
+        folder.mkdir(parents=True)
+        os.mkfifo(folder / f"{ASSIGNMENT}.ipynb")
+
+    def huge_notebook(folder):
+        nb = solved_notebook(course)
+        nb.cells.append(nbformat.v4.new_markdown_cell("x" * 40_000_000))
+        write_mutated(course, folder, nb=nb)
+
+    def timestamp_link(folder):
+        write_mutated(course, folder)
+        (folder / "timestamp.txt").symlink_to("/dev/zero")
+
+    def folder_link(name):
+        def make(folder):
+            if name == "student":
+                folder.parent.symlink_to(root / "submitted" / "complete")
+            else:
+                folder.parent.mkdir(parents=True)
+                folder.symlink_to(root / "submitted" / "complete" / ASSIGNMENT)
+        return make
+
+    def raw(text):
+        def make(folder):
+            folder.mkdir(parents=True)
+            (folder / f"{ASSIGNMENT}.ipynb").write_text(text)
+        return make
+
+    def nbformat_version(major):
+        def make(folder):
+            nb = json.loads(nbformat.writes(solved_notebook(course)))
+            nb["nbformat"], nb["nbformat_minor"] = major, 99
+            raw(json.dumps(nb))(folder)
+        return make
+
+    def fake_test_cell(nb):
+        # student code dressed as a test cell with an id the gradebook does not know: if it ever ran
+        # in the grader instead of the sandbox, the file would appear
+        nb.cells.append(nbformat.v4.new_code_cell(f"open('{root}/ran_in_the_grader', 'w').write('{MARKER}')",
+                                                  metadata={"nbgrader": {"grade": True, "grade_id": "test_mine",
+                                                                         "points": 50, "locked": True,
+                                                                         "solution": False, "schema_version": 3}}))
+
+    def flipped_test_cell(nb):
+        # a real test cell's flags turned into a solution cell's, with the student's code in it
+        cell = next(c for c in nb.cells if grade_id(c) == "test_conv_forward_visible")
+        cell.metadata.nbgrader.update(solution=True, grade=False, locked=False)
+        cell.source = "print('conv_forward: visible tests passed.')"
+
+    def edited_tests(nb):
         for cell in nb.cells:
             if cell.metadata.get("nbgrader", {}).get("grade"):
-                cell.source = "print('zero_pad: all tests passed.')"
+                cell.source = "print('all tests passed.')"
 
+    def deleted_test(nb):
+        nb.cells.remove(next(c for c in nb.cells if grade_id(c) == "test_conv_forward_visible"))
+
+    def duplicated_test(nb):
+        cell = next(c for c in nb.cells if grade_id(c) == "test_conv_forward_visible")
+        copy = nbformat.from_dict(json.loads(json.dumps(cell)))
+        copy.id = f"{cell.id}-copy"
+        nb.cells.insert(nb.cells.index(cell), copy)
+
+    full, rejected = 13, None  # a rejected notebook is not graded: no score, and the reason in the table
     return {
-        "loop": ("def zero_pad(X, pad):\n    while True:\n        pass\n", None),
-        "print_flood": ("while True:\n    print('spam ' * 200)\n" + solution, None),
-        "memory_bomb": ("hog = []\nwhile True:\n    hog.append(np.ones(2**24))\n" + solution, None),
-        "exit": ("import os\ndef zero_pad(X, pad):\n    os._exit(1)\n", None),
-        "process_storm": (solution + "\nimport os, subprocess, time\n"
-                          f"if os.fork() == 0:\n    time.sleep({SLEEPER})\n    os._exit(0)\n"
-                          "procs = []\ntry:\n    while True:\n"
-                          f"        procs.append(subprocess.Popen(['sleep', '{SLEEPER}'], start_new_session=True))\n"
-                          "except OSError as error:\n    print('stopped after', len(procs), error)\n", None),
-        "deleted_test": (solution, drop("test_zero_pad_values")),
-        "edited_test": (WRONG, edit_tests),
-        "duplicated_test": (solution, duplicate("test_zero_pad_visible")),
-        "corrupt": (None, "{ this is not JSON"),
-        "missing": (None, "no notebook"),
-        "reads_secrets": (WRONG + "import os, glob\n"
-                          f"for path in {secrets!r}:\n"
-                          "    try:\n        print(path, open(path, errors='replace').read()[:5000])\n"
-                          "    except Exception as error:\n        print(path, type(error).__name__)\n"
-                          "print(os.listdir('/'), os.getcwd(), os.listdir('.'))\n"
-                          "print(glob.glob('/**/gradebook.db', recursive=True))\n", None),
-        "writes": (WRONG + "import os, shutil, sqlite3\n"
-                   f"for path in [{canary!r}, '{root}/gradebook.db', '{root}/submitted/complete/{ASSIGNMENT}/x.txt',\n"
-                   f"             '../../complete/{ASSIGNMENT}/{ASSIGNMENT}.ipynb', '{root}/source/{ASSIGNMENT}/{ASSIGNMENT}.ipynb']:\n"
-                   f"    try:\n        open(path, 'a').write('{MARKER}')\n    except Exception as error:\n        print(path, type(error).__name__)\n"
-                   f"for path in [{canary!r}, '{root}/source', '{root}']:\n"
-                   "    try:\n        shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)\n"
-                   "    except Exception as error:\n        print(path, type(error).__name__)\n"
-                   f"try:\n    sqlite3.connect('{root}/gradebook.db').execute('delete from grade')\n"
-                   "except Exception as error:\n    print('sqlite', type(error).__name__)\n", None),
-        "network": (WRONG + "import socket\n"
-                    f"try:\n    socket.create_connection(('127.0.0.1', {port}), timeout=2).sendall(b'{MARKER}')\n"
-                    "except Exception as error:\n    print('network', type(error).__name__, error)\n", None),
-        "patch_numpy": (WRONG + "import numpy\n"
-                        "numpy.isclose = lambda a, b, **k: numpy.ones(numpy.shape(b), bool)\n"
-                        "numpy.allclose = lambda *a, **k: True\nnumpy.array_equal = lambda *a, **k: True\n", None),
-        "patch_testing": (WRONG + "import convstep.checks, numpy.testing\n"
-                          "convstep.checks._fail = lambda *a, **k: None\n"
-                          "numpy.testing.assert_allclose = lambda *a, **k: None\n", None),
-        "patch_builtins": (WRONG + fake_checks + "import builtins\nreal_import = builtins.__import__\n"
-                           "def sneaky(name, *args, **kwargs):\n"
-                           "    return fake if name == 'convstep.checks' else real_import(name, *args, **kwargs)\n"
-                           "builtins.__import__ = sneaky\n", None),
-        "patch_sys_modules": (WRONG + fake_checks + "sys.modules['convstep.checks'] = fake\n", None),
-        "patch_during_test": ("def zero_pad(X, pad):\n    import convstep.checks\n"
-                              "    convstep.checks._fail = lambda *a, **k: None\n    return np.pad(X, pad)\n", None),
-        "rewrite_cells": (WRONG + "get_ipython().input_transformers_cleanup.append(\n"
-                          "    lambda lines: ['print(\"zero_pad: all tests passed.\")\\n'])\n", None),
+        "extra_files": (extra_files, full), "links": (links, full), "timestamp_link": (timestamp_link, full),
+        "notebook_link": (notebook_link, rejected), "fifo_notebook": (fifo_notebook, rejected),
+        "huge_notebook": (huge_notebook, rejected), "student_link": (folder_link("student"), rejected),
+        "assignment_link": (folder_link("assignment"), rejected), "schema_too_new": (solved(schema(99)), rejected),
+        "schema_too_old": (solved(schema(1)), rejected), "nbformat_too_new": (nbformat_version(5), rejected),
+        "corrupt": (raw("{ this is not JSON"), rejected),
+        "missing": (lambda folder: (folder.mkdir(parents=True), (folder / "notes.txt").write_text("forgot")), rejected),
+        "fake_test_cell": (solved(fake_test_cell), full), "flipped_test_cell": (solved(flipped_test_cell), full),
+        "edited_tests": (solved(edited_tests), full), "deleted_test": (solved(deleted_test), full),
+        "duplicated_test": (solved(duplicated_test), full),
     }
+
+
+def write_mutated(course, folder, mutate=None, nb=None):
+    nb = nb or solved_notebook(course)
+    if mutate:
+        mutate(nb)
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
 
 
 def snapshot(paths):
@@ -112,28 +228,9 @@ def snapshot(paths):
     hashes = {}
     for top in paths:
         for path in ([top] if top.is_file() else sorted(top.rglob("*"))):
-            if path.is_file():
+            if path.is_file() and not path.is_symlink():
                 hashes[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
     return hashes
-
-
-def write_submission(course, student, code, mutation):
-    folder = course.submitted / student / ASSIGNMENT
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{ASSIGNMENT}.ipynb"
-    if mutation == "no notebook":
-        (folder / "notes.txt").write_text("I forgot to upload my notebook")
-        return
-    if isinstance(mutation, str):
-        path.write_text(mutation)
-        return
-    nb = nbformat.read(course.notebook(course.release, ASSIGNMENT), as_version=4)
-    for cell in nb.cells:
-        if is_solution(cell):
-            cell.source = code
-    if mutation:
-        mutation(nb)
-    nbformat.write(nb, path)
 
 
 class Listener:
@@ -165,8 +262,6 @@ class Listener:
 
 def sleepers():
     """Processes left running by a submission (their command line holds SLEEPER)."""
-    import os
-
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -177,152 +272,194 @@ def sleepers():
     return found
 
 
+def nbgrader(course, *args):
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course.root, env=env,
+                          capture_output=True)
+
+
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory, course):
     root = tmp_path_factory.mktemp("course")
     graded = course.copy_to(root)
     graded.nbgrader("generate_assignment", ASSIGNMENT, "--force")
-    solution = graded.solutions()["zero_pad"]
-    for student in HONEST:
-        write_submission(graded, student, solution, None)
-
-    # The clean run: honest students alone.
-    graded.autograde(ASSIGNMENT, f"--SandboxedExecute.timeout={TIMEOUT}")
-    clean = {s: graded.cell_scores(s, ASSIGNMENT) for s in HONEST}
+    write(graded, "complete", solved_notebook(graded))
+    write(graded, "mistakes", solved_notebook(graded, SAMPLE_STUDENTS["mistakes"]["edits"]))
+    write(graded, BASELINE, student_notebook(graded, ["conv_forward = zeros_forward\n"]))
+    clean_run = nbgrader(graded, "autograde", ASSIGNMENT, "--force", *SETTINGS)
+    assert clean_run.returncode == 0, clean_run.stderr.decode()[-3000:]
+    clean = {s: report.cell_scores(graded, s, ASSIGNMENT) for s in HONEST + [BASELINE]}
 
     canary = tmp_path_factory.mktemp("outside") / "canary.txt"
     canary.write_text("the grader's own file")
     listener = Listener()
-    cases = hostile_cases(solution, root, canary, listener.port)
-    for student, (code, mutation) in cases.items():
-        write_submission(graded, student, code, mutation)
+    codes = {path.stem: case_code(path, root, canary, listener.port) for path in sorted(CASES.glob("*.py"))}
+    for student, cells in codes.items():
+        write(graded, student, student_notebook(graded, cells))
+    folders = folder_cases(graded, root, canary)
+    for student, (prepare, _) in folders.items():
+        prepare(graded.submitted / student / ASSIGNMENT)
     protected = [root / "source", root / "release", canary] + [root / "submitted" / s for s in HONEST]
     before = snapshot(protected)
     try:
-        result = graded.autograde(ASSIGNMENT, f"--SandboxedExecute.timeout={TIMEOUT}")
+        run = nbgrader(graded, "autograde", ASSIGNMENT, "--force", *SETTINGS)
+        feedback = nbgrader(graded, "generate_feedback", ASSIGNMENT, "--force")
     finally:
         listener.close()
-    students = HONEST + list(cases)
-    return {"course": graded, "clean": clean, "cases": cases, "result": result, "before": before,
-            "after": snapshot(protected), "listener": listener, "students": students, "canary": canary,
-            "table": graded.format_table(students), "report": integrity.report(graded, students)}
+    students = HONEST + [BASELINE] + list(codes) + list(folders)
+    return {"course": graded, "root": root, "clean": clean, "codes": codes, "folders": folders, "run": run,
+            "feedback": feedback, "before": before, "after": snapshot(protected), "listener": listener,
+            "students": students, "canary": canary, "peak_rss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+            "table": report.score_table(graded, students), "report": report.integrity_rows(graded, students)}
 
 
 def score(batch, student):
-    return batch["course"].scores([student]).get((student, ASSIGNMENT), (None, None))[0]
+    return report.scores(batch["course"], [student]).get((student, ASSIGNMENT), (None, None))[0]
 
 
-def outputs(batch, student):
+def graded_notebook(batch, student):
     path = batch["course"].notebook(batch["course"].autograded / student, ASSIGNMENT)
-    return path.read_text() if path.exists() else ""
+    return nbformat.read(path, as_version=4) if path.exists() else None
 
 
-def flagged(batch, student):
-    return {(row["category"], row["cell"]) for row in batch["report"] if row["student"] == student}
+def student_outputs(batch, student):
+    """Everything the student's own cells printed or displayed in the graded notebook."""
+    nb = graded_notebook(batch, student)
+    if nb is None:
+        return ""
+    return json.dumps([c.outputs for c in nb.cells if c.cell_type == "code"
+                       and not c.metadata.get("nbgrader", {}).get("grade")])
 
 
-def test_honest_grades_equal_a_clean_run(batch):
-    for student in HONEST:
-        assert batch["course"].cell_scores(student, ASSIGNMENT) == batch["clean"][student]
-        assert score(batch, student) == 3
+def hidden_lines(course):
+    """The code lines of the hidden tests of the assignment (long enough to be telling)."""
+    nb = nbformat.read(course.notebook(course.source, ASSIGNMENT), as_version=4)
+    lines = set()
+    for cell in nb.cells:
+        if "BEGIN HIDDEN TESTS" in cell.source:
+            inside = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+            lines |= {line.strip() for line in inside.splitlines() if len(line.strip()) > 30}
+    return lines
 
 
-def test_every_hostile_submission_gets_a_score_or_a_status(batch):
+def test_the_batch_finishes_and_honest_grades_equal_a_clean_run(batch):
+    for student in HONEST + [BASELINE]:
+        assert report.cell_scores(batch["course"], student, ASSIGNMENT) == batch["clean"][student], student
+    assert score(batch, "complete") == 13 and score(batch, BASELINE) < 13
+    assert b"Traceback" not in batch["run"].stdout  # nbgrader itself never crashed on a submission
+
+
+def test_no_attack_earns_more_than_its_zeros_answer(batch):
+    baseline = score(batch, BASELINE)
+    scores = {student: score(batch, student) for student in batch["codes"]}
+    assert {s: v for s, v in scores.items() if v is None or v > baseline} == {}, (baseline, scores)
+
+
+def test_folder_attacks_get_what_their_notebook_deserves(batch):
+    expected = {student: points for student, (_, points) in batch["folders"].items()}
+    assert {student: score(batch, student) for student in expected} == expected
+    assert not (batch["root"] / "ran_in_the_grader").exists(), "student code ran in the grader's process"
+
+
+def test_every_submission_gets_a_score_or_a_reason(batch):
     course = batch["course"]
-    notes = {student: course.notes(student, ASSIGNMENT) for student in batch["cases"]}
-    for student in batch["cases"]:
-        assert score(batch, student) is not None or notes[student], student
-    assert notes["corrupt"].startswith("unreadable notebook")
-    assert notes["missing"] == "no notebook submitted"
-    assert "test_zero_pad_visible" in notes["loop"] and notes["loop"].startswith("timed out")
-    assert "timed out: zero_pad" in notes["print_flood"] and "output flood truncated in zero_pad" in notes["print_flood"]
-    assert "kernel died" in notes["exit"]
-    row = next(line for line in batch["table"].splitlines() if line.startswith("corrupt "))
-    assert "unreadable notebook" in row
-    # nbgrader itself gave up on exactly one submission; the batch went on with all the others
-    assert re.findall(r"error processing assignment '[^']+' for student '([^']+)'", batch["result"]) == ["corrupt"]
+    for student in batch["students"]:
+        notes = report.notes(course, student, ASSIGNMENT)
+        assert score(batch, student) is not None or notes, student
+        if student in NOTES:
+            assert NOTES[student] in notes, (student, notes)
 
 
-def test_scores_of_hostile_submissions(batch):
-    expected = {"loop": 0, "print_flood": 0, "memory_bomb": 0, "exit": 0, "process_storm": 3,
-                "deleted_test": 3, "edited_test": 0, "duplicated_test": 3, "reads_secrets": 0, "writes": 0,
-                "network": 0, "patch_numpy": 0, "patch_testing": 0, "patch_builtins": 0, "patch_sys_modules": 0,
-                "patch_during_test": 0, "rewrite_cells": 0, "missing": None}
-    assert {s: score(batch, s) for s in expected} == expected
-
-
-def test_memory_bomb_hits_the_limit(batch):
-    assert "MemoryError" in outputs(batch, "memory_bomb")
-
-
-def test_faked_tests_earn_nothing_and_are_flagged(batch):
-    for student in ["patch_numpy", "patch_testing", "patch_builtins", "patch_sys_modules", "patch_during_test",
-                    "rewrite_cells"]:
-        assert ("patching", "zero_pad") in flagged(batch, student), (student, flagged(batch, student))
-    assert "IntegrityError" in outputs(batch, "patch_during_test")
-
-
-def test_nothing_outside_the_sandbox_changed(batch):
+def test_nothing_outside_the_sandbox_changed_or_was_reached(batch):
     assert batch["after"] == batch["before"]
     assert batch["canary"].read_text() == "the grader's own file"
-    assert MARKER.encode() not in batch["course"].gradebook.read_bytes()
+    assert MARKER.encode() not in (batch["root"] / "gradebook.db").read_bytes()
     assert batch["listener"].received == []
     assert sleepers() == [], "processes started by a submission outlived its notebook"
 
 
-def test_no_secret_reached_a_submission(batch):
-    hidden = "default_rng(102)"           # a line of a hidden test
-    solution = 'mode="constant", constant_values=0)'  # a line of the instructor's solution
-    assert "01_zero_padding.ipynb FileNotFoundError" in outputs(batch, "reads_secrets")  # its own, restored
-    for student in ["reads_secrets", "writes", "network"]:
-        text = outputs(batch, student)
-        # The autograded notebook itself holds the hidden tests; what matters is the student's output.
-        produced = "".join(o.get("text", "") for c in nbformat.reads(text, as_version=4).cells
-                           if c.cell_type == "code" for o in c.outputs)
-        for secret in [hidden, solution, "SQLite format", "BEGIN HIDDEN TESTS"]:
-            assert secret not in produced, (student, secret)
+def test_no_secret_reached_a_student(batch):
+    course = batch["course"]
+    secrets = hidden_lines(course) | {"SQLite format", "BEGIN HIDDEN TESTS", "the grader's own file"}
+    solution = 'Z[i, h, w, c] = conv_single_step(a_slice_prev, W[:, :, :, c], b[:, :, :, c])'
+    for student in batch["students"]:
+        produced = student_outputs(batch, student)
+        leaked = [s for s in secrets | {solution} if s in produced]
+        assert leaked == [], (student, leaked[:3])
+    assert "02_conv_forward.ipynb FileNotFoundError" in student_outputs(batch, "reads_notebooks")
 
 
-def test_reaching_outside_is_reported_with_cell_and_line(batch):
-    rows = [r for r in batch["report"] if r["student"] == "reads_secrets" and r["category"] == "file"]
-    assert {r["seen"] for r in rows} == {"code", "run"}
-    assert any("source" in r["detail"] and r["cell"] == "zero_pad" and r["line"] for r in rows if r["seen"] == "run")
-    assert ("network", "zero_pad") in flagged(batch, "network")
-    assert ("process", "zero_pad") in flagged(batch, "process_storm")
-    assert ("exit", "zero_pad") in flagged(batch, "exit")
-    for student in HONEST + ["deleted_test", "duplicated_test", "loop"]:
-        assert flagged(batch, student) == set(), (student, flagged(batch, student))
+def test_feedback_shows_no_hidden_test_code(batch):
+    course = batch["course"]
+    assert batch["feedback"].returncode in (0, 1)  # 1: the ungraded submissions have no feedback
+    pages = sorted((course.root / "feedback").rglob("*.html"))
+    assert len(pages) >= len(HONEST) + len(batch["codes"])
+    lines = hidden_lines(course)
+    for page in pages:
+        text = page.read_text()
+        assert "BEGIN HIDDEN TESTS" not in text and not [line for line in lines if line in text], page
+    files = {p.name for p in (course.root / "feedback").rglob("*") if p.is_file()}
+    assert files <= {f"{ASSIGNMENT}.html", "timestamp.txt"}, files  # nothing copied from a submission
 
 
-def test_guard_tells_the_course_from_the_python_installation():
-    """The virtual environment may sit inside the course directory: imports are not reaching out."""
-    from convstep.guard import Guard
+def test_what_comes_out_of_a_sandbox_is_bounded(batch):
+    run = batch["run"]
+    assert MARKER.encode() not in run.stdout + run.stderr  # fd 2 and forged log lines never reach the grader
+    assert len(run.stdout + run.stderr) < 20 * 1024 * 1024
+    assert batch["peak_rss"] < 1024 * 1024  # kB: the grader never held a flood in memory
+    for student in batch["students"]:
+        folder = batch["course"].autograded / student / ASSIGNMENT
+        for path in folder.glob("*") if folder.exists() else []:
+            assert path.stat().st_size < 3 * 1024 * 1024, path
+    record = GradingRecord.load(batch["course"].autograded / "memfd" / ASSIGNMENT)
+    assert record.peak_memory <= MEMORY * 1.02, record.peak_memory
 
-    guard = Guard(None, "/course/autograded/ann/01", ["/course/.venv", "/course/convstep", "/usr"], ["/course"])
-    assert not guard.outside("/course/.venv/lib/python3.11/site-packages/numpy/__init__.py")
-    assert not guard.outside("data.txt") and not guard.outside("/tmp/scratch.npy")
-    assert guard.outside("../../../gradebook.db") and guard.outside("/course/source/01/01.ipynb")
-    assert guard.outside("01.ipynb") and guard.outside("/etc/passwd")
+
+def test_limits_hold_by_construction(batch):
+    assert "refused:" in student_outputs(batch, "memory_bomb")
+    shm = student_outputs(batch, "shm_and_tmp")
+    assert shm.count("OSError") == 3 and "allocated" not in shm
+    assert "stopped after" in student_outputs(batch, "process_storm")
+    assert "File too large" in student_outputs(batch, "big_files") or "OSError" in student_outputs(batch, "big_files")
+    record = GradingRecord.load(batch["course"].autograded / "slow_cells" / ASSIGNMENT)
+    assert record.seconds < BUDGET + 3 * TIMEOUT  # cut at the budget, not after every cell's timeout
+    replayed = GradingRecord.load(batch["course"].autograded / "replayed_then_killed" / ASSIGNMENT)
+    assert replayed.restarts <= 4
+
+
+def test_attempts_are_reported_with_cell_and_line(batch):
+    rows = batch["report"]
+    flagged = lambda student: {(r["category"], r["cell"]) for r in rows if r["student"] == student}
+    assert ("frames", "conv_forward") in flagged("frames_reference")
+    assert ("network", "conv_forward") in flagged("network")
+    assert ("process", "conv_forward") in flagged("process_storm")
+    assert ("patching", "conv_forward") in flagged("patches_numpy")
+    file_rows = [r for r in rows if r["student"] == "reads_notebooks" and r["category"] == "file"]
+    assert {r["seen"] for r in file_rows} == {"code", "run"}
+    for student in HONEST + [BASELINE]:
+        assert flagged(student) == set(), (student, flagged(student))
 
 
 def test_refuses_without_a_sandbox_unless_told(tmp_path, course):
     """With bwrap missing from PATH, grading refuses and names the fix; the opt-out grades anyway."""
-    import os
-    import subprocess
-    import sys
-
     copy = course.copy_to(tmp_path)
-    copy.nbgrader("generate_assignment", ASSIGNMENT, "--force")
-    write_submission(copy, "complete", copy.solutions()["zero_pad"], None)
+    copy.nbgrader("generate_assignment", "01_zero_padding", "--force")
+    folder = copy.submitted / "complete" / "01_zero_padding"
+    folder.mkdir(parents=True)
+    nb = nbformat.read(copy.notebook(copy.release, "01_zero_padding"), as_version=4)
+    for cell in nb.cells:
+        if is_solution(cell):
+            cell.source = copy.solutions()[grade_id(cell)]
+    nbformat.write(nb, folder / "01_zero_padding.ipynb")
     env = dict(os.environ, PATH=os.path.dirname(sys.executable))  # no /usr/bin: no bwrap
-    run = lambda *extra: subprocess.run([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT, *extra],
+    run = lambda *extra: subprocess.run([sys.executable, "-m", "nbgrader", "autograde", "01_zero_padding", *extra],
                                         cwd=tmp_path, env=env, capture_output=True, text=True)
     refused = run()
     assert refused.returncode != 0
     assert "refusing to grade without a sandbox" in refused.stderr + refused.stdout
     assert "apt-get install bubblewrap" in refused.stderr + refused.stdout
-    assert not (tmp_path / "autograded" / "complete" / ASSIGNMENT).exists()
+    assert not (tmp_path / "autograded" / "complete" / "01_zero_padding").exists()
     allowed = run("--SandboxedExecute.sandbox=False")
     assert allowed.returncode == 0, allowed.stderr[-2000:]
     assert "GRADING WITHOUT A SANDBOX" in allowed.stderr
-    assert copy.scores(["complete"])["complete", ASSIGNMENT] == (3, 3)
+    assert report.scores(copy, ["complete"])["complete", "01_zero_padding"] == (3, 3)

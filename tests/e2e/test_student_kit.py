@@ -12,11 +12,14 @@ import venv
 
 import pytest
 
-from convstep.course import MARKER, grade_id, read_notebook
+from convstep.notebooks import SOLUTION_MARKER as MARKER
+from convstep.notebooks import grade_id
+from convstep.notebooks import read as read_notebook
 
 GRADING = ["source", "autograded", "submitted", "feedback", "tests", "nbgrader_config.py", "gradebook.db",
-           "convstep/course.py", "convstep/sandbox.py", "convstep/guard.py", "convstep/integrity.py",
-           "convstep/studentkit.py", "convstep/__main__.py"]
+           "convstep/course.py", "convstep/samples.py", "convstep/grading", "convstep/sandbox", "convstep/report.py",
+           "convstep/integrity.py", "convstep/notebooks.py", "convstep/bootstrap.py", "convstep/studentkit.py",
+           "convstep/__main__.py"]
 
 
 def run(*args, **kwargs):

@@ -1,0 +1,67 @@
+"""Before the project's virtual environment exists: create it, and install the system packages.
+
+Standard library only, so that the first command works on a fresh clone with nothing but Python 3.11.
+"""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+VENV_PYTHON = VENV / "bin" / "python"
+STAMP = VENV / ".convstep-installed"
+# Debian packages, by what needs them: the sandbox for grading, the browser for the explorer tests.
+SANDBOX_PACKAGES = {"bubblewrap": "/usr/bin/bwrap"}
+TEST_PACKAGES = {**SANDBOX_PACKAGES, "chromium": "/usr/bin/chromium"}
+
+
+def say(message):
+    print(f"[convstep] {message}", flush=True)
+
+
+def _requirements_hash():
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def in_venv():
+    return Path(sys.prefix).resolve() == VENV.resolve()
+
+
+def ensure_venv():
+    """Create .venv and install the project (with test extras) unless it is already current."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"[convstep] Python 3.11 or newer is needed; this is {sys.version.split()[0]}")
+    if not VENV_PYTHON.exists():
+        say(f"creating {VENV.relative_to(ROOT)} ...")
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    if not STAMP.exists() or STAMP.read_text() != _requirements_hash():
+        say("installing the course package and its pinned dependencies (a few minutes the first time) ...")
+        subprocess.run([str(VENV_PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                        "-e", f"{ROOT}[test]"], check=True)
+        STAMP.write_text(_requirements_hash())
+
+
+def ensure_system_packages(packages):
+    """Install the missing Debian ``packages`` ({name: file it provides}), or exit saying the line to run."""
+    missing = [name for name, path in packages.items() if not Path(path).exists()]
+    if not missing:
+        return
+    apt = shutil.which("apt-get")
+    sudo = [] if os.geteuid() == 0 else (["sudo", "-n"] if shutil.which("sudo") else None)
+    if apt is None or sudo is None:
+        sys.exit(f"[convstep] this needs the Debian packages {', '.join(missing)}; "
+                 f"install them with: sudo apt-get install -y {' '.join(missing)}")
+    say(f"installing Debian packages: {', '.join(missing)} ...")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(sudo + [apt, "update", "-qq"], check=True, env=env)
+    subprocess.run(sudo + [apt, "install", "-y", "-qq", "--no-install-recommends", *missing], check=True, env=env)
+
+
+def run_in_venv(argv):
+    """Run ``python -m convstep argv`` again inside the project's environment; its exit code."""
+    ensure_venv()
+    return subprocess.run([str(VENV_PYTHON), "-m", "convstep", *argv], cwd=ROOT).returncode

@@ -1,0 +1,165 @@
+"""Grading a class in parallel: one task per submission, on a Dask cluster.
+
+Each task grades one student's submission of one assignment with the same converter and the same
+sandbox as ``nbgrader autograde`` (``SafeAutograde`` in a worker process), so the scores are the
+ones a serial run gives. Without a scheduler address the tasks run on a ``LocalCluster`` of this
+machine; with one (``tcp://host:8786``), on whatever workers that scheduler has. A worker needs
+this package and bubblewrap, the course directory at the same path (a shared file system) and
+the gradebook's URL (PostgreSQL for more than one machine).
+
+A task is done when nbgrader has written the graded notebook and the gradebook; only then a small
+marker with the submission's hash goes beside the graded notebook. A rerun (after Ctrl-C, a lost
+worker, a changed submission) grades exactly the submissions without a matching marker.
+"""
+
+import hashlib
+import json
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from convstep.grading import intake
+
+log = logging.getLogger("convstep")
+DONE = ".convstep-done.json"
+SANDBOX_BYTES = 3 * 1024 ** 3  # the default memory of one sandbox (SandboxKernelManager.memory)
+
+
+@dataclass
+class Outcome:
+    """What one task reports: the submission, whether nbgrader graded it, why not, how long it took."""
+
+    assignment: str
+    student: str
+    graded: bool
+    error: str = ""
+    seconds: float = 0.0
+
+
+def default_workers(sandbox_bytes=SANDBOX_BYTES):
+    """As many workers as there are cores, but no more than the memory holds sandboxes."""
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        memory = sandbox_bytes
+    return max(1, min(os.cpu_count() or 1, memory // int(sandbox_bytes * 1.2)))
+
+
+def fingerprint(course, assignment, student):
+    """A hash of what grading takes from the submission (its notebook and timestamp), or None if
+    there is nothing to grade."""
+    received = intake.inspect(course.submitted / student / assignment, [assignment])
+    if f"{assignment}.ipynb" not in received.taken:
+        return None
+    digest = hashlib.sha256()
+    for name in sorted(received.taken):
+        digest.update(name.encode() + b"\0" + received.taken[name] + b"\0")
+    return digest.hexdigest()
+
+
+def is_done(course, assignment, student, digest):
+    try:
+        marker = json.loads((course.autograded / student / assignment / DONE).read_text())
+        return marker.get("submission") == digest
+    except (OSError, ValueError):
+        return False
+
+
+def mark_done(course, assignment, student, digest):
+    path = course.autograded / student / assignment / DONE
+    partial = path.with_suffix(".partial")
+    partial.write_text(json.dumps({"submission": digest}))
+    os.replace(partial, path)
+
+
+def grade_submission(root, assignment, student, overrides):
+    """The task: ``nbgrader autograde ASSIGNMENT --student STUDENT --force``, then
+    ``nbgrader generate_feedback`` for it, in this process.
+
+    ``overrides`` is a {Class: {trait: value}} dict laid over the course's nbgrader_config.py.
+    Runs in a worker; returns an Outcome, whatever happens to the submission.
+    """
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from nbgrader.converters import GenerateFeedback
+
+    from convstep.grading.autograde import SafeAutograde
+
+    start = time.monotonic()
+    os.chdir(root)  # nbgrader's converters work relative to the course directory
+    bin_dir = os.path.dirname(sys.executable)  # nbgrader shells out to alembic, installed beside Python
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    config.merge(Config(overrides))
+    coursedir = CourseDirectory(config=config)
+    coursedir.assignment_id, coursedir.student_id = assignment, student
+    try:
+        for step in (SafeAutograde, GenerateFeedback):
+            converter = step(coursedir=coursedir, config=config)
+            converter.force = True
+            converter.start()
+    except Exception as error:  # nbgrader gave up on this submission; the others go on
+        return Outcome(assignment, student, False, f"{type(error).__name__}: {str(error)[:300]}",
+                       time.monotonic() - start)
+    graded = (Path(root) / "autograded" / student / assignment / f"{assignment}.ipynb").exists()
+    return Outcome(assignment, student, graded, "" if graded else "nbgrader wrote no graded notebook",
+                   time.monotonic() - start)
+
+
+def cluster(workers, scheduler):
+    """A Dask client: to the scheduler at ``scheduler``, or to a new LocalCluster of ``workers``
+    single-threaded worker processes (grading is one notebook per process at a time)."""
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        return Client(scheduler)
+    local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, memory_limit=0,
+                         dashboard_address=None, silence_logs=logging.ERROR)
+    return Client(local)
+
+
+def grade_class(course, assignments, workers=None, scheduler=None, overrides=None, progress=True):
+    """Grade every submission of ``assignments`` not graded yet in its current form; returns the
+    Outcomes of the tasks that ran (submissions already done are skipped)."""
+    from distributed import as_completed
+    from tqdm import tqdm
+
+    todo, outcomes = [], []
+    for assignment in assignments:
+        for student in course.submitters():
+            if not (course.submitted / student / assignment).is_dir():
+                continue
+            digest = fingerprint(course, assignment, student)
+            if digest is None:
+                outcomes.append(Outcome(assignment, student, False, "no notebook that can be graded"))
+            elif not is_done(course, assignment, student, digest):
+                todo.append((assignment, student, digest))
+    if not todo:
+        return outcomes
+    with cluster(workers or default_workers(), scheduler) as client:
+        futures = {client.submit(grade_submission, str(course.root), assignment, student, overrides or {},
+                                 key=f"grade-{assignment}-{student}-{digest}", pure=False, retries=0):
+                   (assignment, student, digest) for assignment, student, digest in todo}
+        bar = tqdm(total=len(futures), unit="notebook", disable=not progress, smoothing=0.1)
+        try:
+            for future in as_completed(futures):
+                assignment, student, digest = futures[future]
+                try:
+                    outcome = future.result()
+                except Exception as error:  # the worker itself was lost too often
+                    outcome = Outcome(assignment, student, False, f"{type(error).__name__}: {error}")
+                if outcome.graded:
+                    mark_done(course, assignment, student, digest)
+                outcomes.append(outcome)
+                bar.update()
+        finally:
+            bar.close()
+            for future in futures:
+                future.cancel()
+    return outcomes
