@@ -6,6 +6,7 @@ called only when the check fails). Nothing here computes an exercise's
 answer: expected values come from the test cells themselves.
 """
 
+import time
 import warnings
 
 import numpy as np
@@ -233,3 +234,33 @@ def check_speedup(what, loop_seconds, fast_seconds, at_least, case, hint=None, t
         _fail(case, f"{what} took {fast * 1e3:.1f} ms against {loop * 1e3:.1f} ms for the loop version{spent}: "
                     f"{ratio:.1f} times faster, expected at least {at_least} times", hint)
     return ratio
+
+
+def best_time(runs, fn, *args, **kwargs):
+    """(the shortest of ``runs`` calls of ``fn(*args, **kwargs)`` in seconds, the last result).
+
+    A busy machine slows some runs, never speeds one up: the shortest is the fairest measure.
+    """
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn(*args, **kwargs)
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def count_numbers(data):
+    """How many numbers arrays, numbers and (nested) tuples, lists and dict values hold."""
+    if isinstance(data, dict):
+        return sum(count_numbers(v) for v in data.values())
+    if isinstance(data, (tuple, list)):
+        return sum(count_numbers(v) for v in data)
+    return int(np.size(data))
+
+
+def transfer_time(zero_pad, *data):
+    """How long a call takes that moves at least as much data as any of ``data`` (a call's arguments,
+    its result), there and back, and computes nothing: the notebook's ``zero_pad(X, 0)`` on a copy's
+    worth of zeros. Under autograde that is what every call spends on the way to the learner's kernel."""
+    zeros = np.zeros((1, max(count_numbers(part) for part in data), 1, 1))
+    return best_time(3, call, zero_pad, zeros, 0, case="timing the data transfer with zero_pad(X, 0)")[0]
