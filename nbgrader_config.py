@@ -24,6 +24,11 @@ c.OverwriteCells.add_missing_cells = True
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 
+# zip_collect: the file names of Canvas, Moodle and Blackboard downloads (see convstep.grading.collect).
+c.ZipCollectApp.collector_plugin = "convstep.grading.collect.LMSFileNames"
+# Only zip archives are unpacked: a tarball may hold links and paths that point outside the folder.
+c.ExtractorPlugin.zip_ext = [".zip"]
+
 # Safe grading (see README, "Safe grading"):
 # - submissions are read through convstep's intake (only their notebooks, no link followed);
 # - nbgrader's Execute is replaced by one that runs the student's cells in a sandboxed kernel and
@@ -42,9 +47,9 @@ c.Autograde.autograde_preprocessors = [
     "convstep.grading.execute.SandboxedExecute" if step is Execute else step
     for step in Autograde.class_traits()["autograde_preprocessors"].default()
 ]
-# A duplicated test cell must not make a submission ungradable (see convstep.grading.dedupe).
+# The gradebook says what each cell is, whatever the submitted metadata claims (convstep.grading.sanitize).
 c.Autograde.sanitize_preprocessors = [
-    "convstep.grading.dedupe.DeduplicateCells" if step is DeduplicateIds else step
+    "convstep.grading.sanitize.SanitizeCells" if step is DeduplicateIds else step
     for step in Autograde.class_traits()["sanitize_preprocessors"].default()
 ]
 c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "convstep.grading.feedback.HideHiddenTests",

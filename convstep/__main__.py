@@ -21,7 +21,7 @@ def demo(args):
 
     if args.sandbox:
         bootstrap.ensure_system_packages(bootstrap.SANDBOX_PACKAGES)
-    print(Course(sandbox=args.sandbox).demo())
+    print(Course(args.course, sandbox=args.sandbox).demo())
 
 
 def autograde(args):
@@ -30,27 +30,30 @@ def autograde(args):
 
     if args.sandbox:
         bootstrap.ensure_system_packages(bootstrap.SANDBOX_PACKAGES)
-    course = Course(sandbox=args.sandbox)
+    from convstep import report
+
+    course = Course(args.course, sandbox=args.sandbox)
     try:
-        print(course.grade_in_parallel(args.assignments, workers=args.workers, scheduler=args.scheduler))
+        students = course.grade(args.assignments, workers=args.workers, scheduler=args.scheduler)
     except KeyboardInterrupt:
         print("\n[convstep] stopped: what was graded is kept; run the same command again to grade the rest",
               file=sys.stderr)
         return 130
+    print(report.score_table(course, students, args.assignments))
 
 
 def release(args):
     """sync provided code and regenerate release/ from source/"""
     from convstep.course import Course
 
-    Course().build_release()
+    Course(args.course).build_release()
 
 
 def report(args):
     """score table with notes, and the integrity report, of the submissions graded so far"""
     from convstep.course import Course
 
-    print(Course().report())
+    print(Course(args.course).report())
 
 
 def student_kit(args):
@@ -84,6 +87,9 @@ def parser():
         command = commands.add_parser(function.__name__.replace("_", "-"), help=function.__doc__,
                                       description=function.__doc__)
         command.set_defaults(run=function)
+        if function in (demo, autograde, release, report):
+            command.add_argument("--course", default=bootstrap.ROOT, metavar="DIR",
+                                 help="the nbgrader course directory (default: this repository)")
         if function in (demo, autograde):
             command.add_argument("--no-sandbox", dest="sandbox", action="store_false",
                                  help="grade without the sandbox: student code then runs with your rights")

@@ -64,6 +64,8 @@ class Course:
     def config(self):
         from traitlets.config.loader import PyFileConfigLoader
 
+        if not (self.root / "nbgrader_config.py").is_file():
+            raise CourseError(f"{self.root} is not a course directory: it has no nbgrader_config.py")
         return PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
 
     def db_url(self):
@@ -157,9 +159,13 @@ class Course:
             log.info("  release/%s/ generated", assignment)
 
     def forget_students(self, students):
-        """Remove students and their grades from the gradebook (the sample class, before a rerun)."""
+        """Remove students, their grades and their graded and feedback folders (the sample class,
+        before a rerun)."""
         from nbgrader.api import MissingEntry
 
+        for student in students:
+            shutil.rmtree(self.autograded / student, ignore_errors=True)
+            shutil.rmtree(self.feedback / student, ignore_errors=True)
         if self.db_url().startswith("sqlite:///") and not Path(self.db_url()[10:]).exists():
             return
         with self.gradebook() as gb:
@@ -192,22 +198,10 @@ class Course:
             self.refuse_without_sandbox()  # raises if that is why nbgrader stopped
         return result.stdout + result.stderr
 
-    def grade(self, students):
-        """Autograde, generate feedback and export the grades CSV for every assignment."""
-        self.refuse_without_sandbox()
-        for assignment in self.assignments():
-            start = time.monotonic()
-            output = self.autograde(assignment)
-            failed = re.findall(r"error processing assignment '[^']+' for student '([^']+)'", output)
-            feedback = self.nbgrader("generate_feedback", assignment, "--force", check=False)
-            log.info("  %s: %d students in %.1f s%s%s", assignment, len(students), time.monotonic() - start,
-                     f"; not graded: {', '.join(failed)}" if failed else "",
-                     "" if feedback.returncode == 0 else " (feedback incomplete)")
-        self.nbgrader("export", "--to", str(self.grades_csv))
-
-    def grade_in_parallel(self, assignments, workers=None, scheduler=None, overrides=None, progress=True):
-        """``convstep autograde``: every submission of ``assignments`` not graded in its current form,
-        in parallel (``convstep.grading.parallel``), then the grades CSVs; returns the score table."""
+    def grade(self, assignments, workers=None, scheduler=None, overrides=None, progress=True):
+        """Grade every submission of ``assignments`` not yet graded in its current form, in parallel
+        (``convstep.grading.parallel``), with feedback; then write grades.csv (nbgrader's export) and
+        grades_by_function.csv. Returns the students of these assignments."""
         from convstep import report
         from convstep.grading import parallel
 
@@ -218,14 +212,13 @@ class Course:
         overrides = dict(overrides or {})
         if not self.sandbox:
             overrides.setdefault("SandboxedExecute", {})["sandbox"] = False
-        outcomes = parallel.grade_class(self, assignments, workers, scheduler, overrides, progress)
-        for outcome in outcomes:
+        for outcome in parallel.grade_class(self, assignments, workers, scheduler, overrides, progress):
             if not outcome.graded:
                 log.warning("  not graded: %s/%s: %s", outcome.student, outcome.assignment, outcome.error)
         self.nbgrader("export", "--to", str(self.grades_csv))
         students = sorted({s for a in assignments for s in self.submitters() if (self.submitted / s / a).is_dir()})
         report.write_function_grades(self, students, self.root / "grades_by_function.csv")
-        return report.score_table(self, students, assignments)
+        return students
 
     def submitters(self):
         """Every student with a folder in submitted/."""
@@ -251,8 +244,8 @@ class Course:
         log.info("2/4 Writing the sample submissions into submitted/")
         students = samples.write_class(self)
         log.info("  %s", ", ".join(students))
-        log.info("3/4 Autograding%s, feedback, grades CSV", " in the sandbox" if self.sandbox else "")
-        self.grade(students)
+        log.info("3/4 Autograding%s in parallel, feedback, grades CSVs", " in the sandbox" if self.sandbox else "")
+        self.grade(self.assignments())
         log.info("4/4 Scores and integrity report")
         return self.report(students) + (
             f"\n\nFeedback: feedback/<student>/<assignment>/<assignment>.html   Grades: grades.csv   "

@@ -54,8 +54,10 @@ class SafeAutograde(Autograde):
         resources = super().init_single_notebook_resources(notebook_filename)
         student, assignment = resources["nbgrader"]["student"], resources["nbgrader"]["assignment"]
         received = self.intakes.get((student, assignment), intake.Intake())
+        source = self.coursedir.format_path(self.coursedir.source_directory, ".", assignment)
         resources["convstep"] = {
-            "data_dir": self.coursedir.format_path(self.coursedir.source_directory, ".", assignment),
+            "data_dir": source,
+            "source_notebook": os.path.join(source, f"{resources['nbgrader']['notebook']}.ipynb"),
             "ignored": received.ignored,
         }
         return resources

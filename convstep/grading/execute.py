@@ -26,21 +26,16 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode, from_dict
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute
-from nbgrader.utils import is_grade, is_solution
 from traitlets import Bool, Integer
 
-from convstep import sandbox
+from convstep import notebooks, sandbox
 from convstep.grading.checker import CallTimeout, Checker, KernelLost, student_error
 from convstep.grading.record import GradingRecord
 from convstep.sandbox.kernel import SandboxKernelManager
+from convstep.sandbox.warm import WARM
 
 MiB = 1024 * 1024
 SERVE = "__import__('convstep.grading.kernelside', fromlist=['serve']).serve({!r})"
-
-
-def is_test(cell):
-    """A test cell: graded code the student does not write (nbgrader's "autograder tests")."""
-    return cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)
 
 
 def gradebook_tests(resources):
@@ -68,6 +63,10 @@ class SandboxedExecute(Execute):
     responsive_timeout = Integer(10, config=True, help="Seconds a kernel has to answer after an interrupt.")
     notebook_timeout = Integer(120, config=True, help=(
         "Seconds one notebook may take in all: cells, calls from its tests and replays after a restart."))
+    prestart = Bool(True, config=True, help="Start the next notebook's sandboxed kernel while this one is graded.")
+    skip_instructor_cells = Bool(True, config=True, help=(
+        "Do not run cells nbgrader does not grade that are exactly as the instructor wrote them (examples, "
+        "figures, explorers): no test depends on them."))
 
     def preprocess(self, nb, resources=None, km=None):
         if self.sandbox:
@@ -95,10 +94,18 @@ class SandboxedExecute(Execute):
         return self.nb, self.resources
 
     def create_kernel_manager(self):
-        km = super().create_kernel_manager()
-        if isinstance(km, SandboxKernelManager):
-            km.data_dir = (self.resources or {}).get("convstep", {}).get("data_dir", "")
-        return km
+        if self.kernel_manager_class is not SandboxKernelManager:
+            return super().create_kernel_manager()
+        name = self.kernel_name or self.nb.metadata.get("kernelspec", {}).get("name") or "python3"
+        data_dir = (self.resources or {}).get("convstep", {}).get("data_dir", "")
+        make = lambda: SandboxKernelManager(kernel_name=name, config=self.config, data_dir=data_dir)
+        arguments = [*self.extra_arguments, f"--HistoryManager.hist_file={self.ipython_hist_file}"]
+        if self.prestart:
+            key = (name, data_dir, repr(self.config.get("SandboxKernelManager")), tuple(arguments))
+            self.km = WARM.take(key, make, arguments)
+        else:
+            self.km = make()
+        return self.km
 
     def time_left(self, cell=None):
         """Seconds the next cell or call may take: the cell timeout, within the notebook's budget."""
@@ -107,8 +114,17 @@ class SandboxedExecute(Execute):
 
     # ------------------------------------------------------------ the notebook
 
+    def _instructor_code(self):
+        """The code of the source notebook's cells that nbgrader does not grade or lock."""
+        path = (self.resources or {}).get("convstep", {}).get("source_notebook")
+        if not (self.skip_instructor_cells and path and os.path.isfile(path)):
+            return set()
+        return {c.source for c in notebooks.read(path).cells if c.cell_type == "code" and "nbgrader" not in c.metadata}
+
     def _run_all(self):
-        cells = [i for i, c in enumerate(self.nb.cells) if c.cell_type == "code" and c.source.strip()]
+        skipped = self._instructor_code()
+        cells = [i for i, c in enumerate(self.nb.cells) if c.cell_type == "code" and c.source.strip()
+                 and not ("nbgrader" not in c.metadata and c.source in skipped)]
         checker = Checker(KernelStudent(self))
         succeeded, position = [], 0
         while position < len(cells):

@@ -2,7 +2,7 @@
 
 from nbgrader.preprocessors import ClearHiddenTests
 
-from convstep.grading.execute import is_test
+from convstep.notebooks import is_test
 
 NOTE = "# (the code of this hidden test stays with your instructor)"
 

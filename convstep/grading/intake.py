@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from nbgrader.nbgraderformat import MetadataValidator, SchemaTooNewError, SchemaTooOldError, ValidationError
 from nbgrader.utils import parse_utc
 
 MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024
@@ -62,16 +61,13 @@ def _read_regular(path, limit):
 
 
 def notebook_problem(data):
-    """Why these bytes are not a notebook nbgrader can grade (a verb phrase), or None."""
+    """Why these bytes are not a notebook nbgrader can read (a verb phrase), or None. Its nbgrader
+    metadata is not judged here: the gradebook decides it (``convstep.grading.sanitize``)."""
     try:
-        nb = nbformat.reads(data.decode("utf-8"), as_version=4)
-        nbformat.validate(nb)
-        MetadataValidator().validate_nb(nb)
-    except (SchemaTooOldError, SchemaTooNewError) as error:
-        return f"has an unknown nbgrader schema version ({error})"
+        nbformat.validate(nbformat.reads(data.decode("utf-8"), as_version=4))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         return f"is not a notebook file ({type(error).__name__}: {str(error)[:80]})"
-    except (ValidationError, nbformat.ValidationError) as error:
+    except nbformat.ValidationError as error:
         return f"is not a valid notebook ({str(error).splitlines()[0][:100]})"
     except Exception as error:  # nbformat raises several types for unknown versions and shapes
         return f"is not a notebook nbformat can read ({type(error).__name__}: {str(error)[:80]})"

@@ -18,6 +18,7 @@ import logging
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,24 +61,48 @@ def fingerprint(course, assignment, student):
     return digest.hexdigest()
 
 
-def is_done(course, assignment, student, digest):
+def marker(root, assignment, student):
+    return Path(root) / "autograded" / student / assignment / DONE
+
+
+def is_done(root, assignment, student, digest):
     try:
-        marker = json.loads((course.autograded / student / assignment / DONE).read_text())
-        return marker.get("submission") == digest
+        return json.loads(marker(root, assignment, student).read_text()).get("submission") == digest
     except (OSError, ValueError):
         return False
 
 
-def mark_done(course, assignment, student, digest):
-    path = course.autograded / student / assignment / DONE
+def mark_done(root, assignment, student, digest):
+    """Written last, atomically, by the task that graded the submission (a lost result does not
+    lose the fact)."""
+    path = marker(root, assignment, student)
     partial = path.with_suffix(".partial")
     partial.write_text(json.dumps({"submission": digest}))
     os.replace(partial, path)
 
 
-def grade_submission(root, assignment, student, overrides):
+class ErrorLines(logging.Handler):
+    """Keeps what nbgrader logs as errors, to say why a submission was not graded."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(record.getMessage())
+
+    def cause(self):
+        """The exception line of the first traceback nbgrader logged (its own summary says only
+        "see the traceback above")."""
+        for message in self.lines:
+            if message.startswith("Traceback"):
+                return message.strip().splitlines()[-1][:300]
+        return self.lines[0][:300] if self.lines else ""
+
+
+def grade_submission(root, assignment, student, digest, overrides):
     """The task: ``nbgrader autograde ASSIGNMENT --student STUDENT --force``, then
-    ``nbgrader generate_feedback`` for it, in this process.
+    ``nbgrader generate_feedback`` for it, in this process; then the done marker for ``digest``.
 
     ``overrides`` is a {Class: {trait: value}} dict laid over the course's nbgrader_config.py.
     Runs in a worker; returns an Outcome, whatever happens to the submission.
@@ -91,6 +116,8 @@ def grade_submission(root, assignment, student, overrides):
     from convstep.grading.autograde import SafeAutograde
 
     start = time.monotonic()
+    # nbgrader's own session handling makes SQLAlchemy warn on every save; they say nothing of the grades.
+    warnings.filterwarnings("ignore", module="nbgrader.api")
     os.chdir(root)  # nbgrader's converters work relative to the course directory
     bin_dir = os.path.dirname(sys.executable)  # nbgrader shells out to alembic, installed beside Python
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
@@ -99,15 +126,21 @@ def grade_submission(root, assignment, student, overrides):
     config.merge(Config(overrides))
     coursedir = CourseDirectory(config=config)
     coursedir.assignment_id, coursedir.student_id = assignment, student
+    errors = ErrorLines()
     try:
         for step in (SafeAutograde, GenerateFeedback):
             converter = step(coursedir=coursedir, config=config)
+            converter.log.addHandler(errors)
             converter.force = True
             converter.start()
     except Exception as error:  # nbgrader gave up on this submission; the others go on
-        return Outcome(assignment, student, False, f"{type(error).__name__}: {str(error)[:300]}",
+        return Outcome(assignment, student, False, errors.cause() or f"{type(error).__name__}: {error}",
                        time.monotonic() - start)
+    finally:
+        converter.log.removeHandler(errors)
     graded = (Path(root) / "autograded" / student / assignment / f"{assignment}.ipynb").exists()
+    if graded:
+        mark_done(root, assignment, student, digest)
     return Outcome(assignment, student, graded, "" if graded else "nbgrader wrote no graded notebook",
                    time.monotonic() - start)
 
@@ -117,10 +150,11 @@ def cluster(workers, scheduler):
     single-threaded worker processes (grading is one notebook per process at a time)."""
     from distributed import Client, LocalCluster
 
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # its start and stop are not news
     if scheduler:
         return Client(scheduler)
     local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, memory_limit=0,
-                         dashboard_address=None, silence_logs=logging.ERROR)
+                         dashboard_address=":0", silence_logs=logging.ERROR)
     return Client(local)
 
 
@@ -138,12 +172,12 @@ def grade_class(course, assignments, workers=None, scheduler=None, overrides=Non
             digest = fingerprint(course, assignment, student)
             if digest is None:
                 outcomes.append(Outcome(assignment, student, False, "no notebook that can be graded"))
-            elif not is_done(course, assignment, student, digest):
+            elif not is_done(course.root, assignment, student, digest):
                 todo.append((assignment, student, digest))
     if not todo:
         return outcomes
     with cluster(workers or default_workers(), scheduler) as client:
-        futures = {client.submit(grade_submission, str(course.root), assignment, student, overrides or {},
+        futures = {client.submit(grade_submission, str(course.root), assignment, student, digest, overrides or {},
                                  key=f"grade-{assignment}-{student}-{digest}", pure=False, retries=0):
                    (assignment, student, digest) for assignment, student, digest in todo}
         bar = tqdm(total=len(futures), unit="notebook", disable=not progress, smoothing=0.1)
@@ -152,10 +186,9 @@ def grade_class(course, assignments, workers=None, scheduler=None, overrides=Non
                 assignment, student, digest = futures[future]
                 try:
                     outcome = future.result()
-                except Exception as error:  # the worker itself was lost too often
-                    outcome = Outcome(assignment, student, False, f"{type(error).__name__}: {error}")
-                if outcome.graded:
-                    mark_done(course, assignment, student, digest)
+                except Exception as error:  # its worker was lost: it may still have finished
+                    done = is_done(course.root, assignment, student, digest)
+                    outcome = Outcome(assignment, student, done, "" if done else f"{type(error).__name__}: {error}")
                 outcomes.append(outcome)
                 bar.update()
         finally:

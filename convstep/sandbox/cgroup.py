@@ -16,6 +16,7 @@ from pathlib import Path
 
 CONTROLLERS = ("memory", "pids")
 GROUP = "convstep"
+STALE_SECONDS = 600  # an empty sandbox cgroup this old was left by a grader that was killed
 
 
 def _mounts():
@@ -77,6 +78,17 @@ def problem():
     return None if version else detail
 
 
+def sweep(parents):
+    """Remove the empty sandbox cgroups that killed graders left behind (rmdir refuses a busy one)."""
+    for parent in parents:
+        for folder in Path(parent).glob("sandbox-*") if Path(parent).is_dir() else []:
+            try:
+                if time.time() - folder.stat().st_mtime > STALE_SECONDS:
+                    folder.rmdir()
+            except OSError:
+                pass
+
+
 def _write(path, value):
     Path(path).write_text(str(value))
 
@@ -90,6 +102,7 @@ class Cgroup:
         if self.version is None:
             raise OSError(parents)
         name = f"sandbox-{uuid.uuid4().hex[:12]}"
+        sweep(parents.values() if self.version == "v1" else [parents])
         if self.version == "v1":
             self.dirs = {c: parents[c] / name for c in CONTROLLERS}
             for controller, folder in self.dirs.items():

@@ -13,6 +13,7 @@ what protects the machine is the sandbox around this process.
 """
 
 import argparse
+import importlib
 import json
 import os
 import re
@@ -139,6 +140,7 @@ def main(argv=None):
     parser.add_argument("--fonts", help="folder with matplotlib's font list, copied to MPLCONFIGDIR")
     parser.add_argument("--log", required=True, help="audit log (opened before privileges are dropped)")
     parser.add_argument("--allow", action="append", default=[], help="read-only roots it may read")
+    parser.add_argument("--preload", action="append", default=[], help="modules to import before the kernel starts")
     parser.add_argument("kernel_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
 
@@ -150,6 +152,8 @@ def main(argv=None):
     stage(args.stage, workdir)
     if args.fonts and os.environ.get("MPLCONFIGDIR"):
         stage(args.fonts, os.environ["MPLCONFIGDIR"])
+    for module in args.preload:  # what every notebook imports, while the kernel is still booting
+        importlib.import_module(module)
     sys.addaudithook(Audit(log_fd, workdir, ["/dev/null", "/dev/urandom", "/proc/self", *args.allow]))
 
     # The kernel's own stdout is not the notebook's (ipykernel captures that): keep its start-up

@@ -12,7 +12,7 @@ from pathlib import Path
 import zmq
 import zmq.asyncio
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Integer, Unicode
+from traitlets import Integer, List, Unicode
 
 from convstep.sandbox import bwrap
 from convstep.sandbox.cgroup import Cgroup
@@ -20,7 +20,17 @@ from convstep.sandbox.cgroup import Cgroup
 MiB = 1024 * 1024
 MAX_AUDIT_BYTES = 256 * 1024   # of the audit log the grader reads
 MAX_STDERR_BYTES = 64 * 1024   # of the kernel's stderr the grader keeps (for a start-up failure)
-SEND_TIMEOUT_MS = 2000         # a send to the kernel that cannot leave by then means it is lost
+SEND_TIMEOUT_MS = 2000
+BOX_PREFIX = "convstep-sandbox-"         # a send to the kernel that cannot leave by then means it is lost
+
+
+def sweep_boxes():
+    """Remove the sandbox folders of graders that were killed before they could (the folder's name
+    holds the grader's process id)."""
+    for box in Path(tempfile.gettempdir()).glob(f"{BOX_PREFIX}*"):
+        pid = box.name.removeprefix(BOX_PREFIX).split("-")[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(box, ignore_errors=True)
 
 
 @functools.lru_cache(maxsize=1)
@@ -47,6 +57,9 @@ class SandboxKernelManager(AsyncKernelManager):
     max_message_bytes = Integer(8 * MiB, config=True,
                                 help="Largest message the grader accepts from the kernel; a larger one drops the connection.")
     iopub_queue = Integer(64, config=True, help="Output messages queued for the grader before the kernel must wait.")
+    preload = List(Unicode(), ["numpy", "matplotlib.pyplot"], config=True, help=(
+        "Modules imported before the kernel starts (what the notebooks import first), so that a kernel "
+        "started ahead has them ready."))
     data_dir = Unicode("", help="Folder of the assignment's data files (set by the grader, never the submission).")
 
     def __init__(self, **kwargs):
@@ -54,7 +67,9 @@ class SandboxKernelManager(AsyncKernelManager):
         # ipc: the kernel has no network, so it cannot listen on TCP; Unix sockets cross namespaces.
         self.transport = "ipc"
         self._cap(self.context)
-        self.layout = bwrap.Layout(Path(tempfile.mkdtemp(prefix="convstep-sandbox-")), self.tmp_size, self.shm_size)
+        sweep_boxes()
+        box = Path(tempfile.mkdtemp(prefix=f"{BOX_PREFIX}{os.getpid()}-"))
+        self.layout = bwrap.Layout(box, self.tmp_size, self.shm_size)
         os.chmod(self.layout.box, 0o755)
         for folder in (self.layout.run, self.layout.stage, self.layout.fonts):
             folder.mkdir()
@@ -111,6 +126,8 @@ class SandboxKernelManager(AsyncKernelManager):
                  "--fonts", str(self.layout.fonts), "--log", str(self.layout.run / "audit.log")]
         for root in bwrap.python_roots():
             entry += ["--allow", root]
+        for module in self.preload:
+            entry += ["--preload", module]
         if os.geteuid() == 0:
             os.chown(self.connection_file, bwrap.SANDBOX_UID, bwrap.SANDBOX_UID)
             entry += ["--uid", str(bwrap.SANDBOX_UID)]

@@ -1,54 +1,179 @@
-"""Benchmark: seconds of `nbgrader autograde` per notebook, in the sandbox and without it.
+"""Benchmark of grading (not a pytest test): prints seconds per notebook, throughput and memory.
 
-Run: .venv/bin/python tests/bench/bench_autograde.py [repeats]
-Grades one complete submission per assignment in a temporary copy of the course, `repeats` times
-with the sandbox (the default) and `repeats` times with --SandboxedExecute.sandbox=False, and prints
-the medians and the sandbox's overhead. The floor is a bare notebook with one trivial cell and no
-tests: what autograde costs before any test runs (start-up, kernel launch, database).
+Run: .venv/bin/python tests/bench/bench_autograde.py [--assignment 02_conv_forward] [--students 8]
+
+In one run, on the same class (``--students`` complete submissions of one assignment, in a temporary
+copy of the course):
+- the floor: a bare one-cell notebook graded by ``nbgrader autograde`` (start-up, kernel, database);
+- the graded notebook executed by nbclient alone (no nbgrader, no sandbox, one kernel each);
+- serial ``nbgrader autograde`` of the class: in the sandbox, and without it;
+- ``convstep autograde --workers 1`` and ``--workers 2`` (a LocalCluster), and the Dask path with a
+  scheduler and two ``dask worker`` processes started apart;
+- the peak memory of a sandbox (its cgroup) and of a worker process;
+- the scheduler's own cost per task, from 5,000 tasks that do nothing.
 """
 
+import argparse
+import os
+import shutil
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import nbformat
+from nbclient import NotebookClient
 
 from convstep import samples
 from convstep.course import Course
-from convstep.samples import SAMPLE_STUDENTS
+from convstep.grading.record import GradingRecord
 
 BARE = "00_bare"
 
 
-def timed(course, assignment, repeats, *options):
+def nbgrader(course, *args):
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course.root, env=env, check=True,
+                   capture_output=True)
+    return time.perf_counter() - start
+
+
+def convstep(course, *args):
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "convstep", *args, "--course", str(course.root)], check=True,
+                   capture_output=True)
+    return time.perf_counter() - start
+
+
+def fresh(course):
+    shutil.rmtree(course.autograded, ignore_errors=True)
+    shutil.rmtree(course.feedback, ignore_errors=True)
+
+
+def nbclient_alone(course, assignment, students):
+    """Each submission executed start to end by nbclient in a plain kernel, as a lesson runs."""
     runs = []
-    for _ in range(repeats):
+    for student in students:
+        nb = nbformat.read(course.notebook(course.submitted / student, assignment), as_version=4)
         start = time.perf_counter()
-        course.nbgrader("autograde", assignment, "--student=complete", "--force", *options)
+        NotebookClient(nb, timeout=60, kernel_name="python3",
+                       resources={"metadata": {"path": str(course.source / assignment)}}).execute()
         runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
+    return statistics.mean(runs)
 
 
-def main(repeats=3):
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def vm_hwm(pid):
+    """Peak resident memory of a process and its children, in MiB (from /proc)."""
+    total = 0
+    for task in [pid, *children(pid)]:
+        try:
+            for line in Path(f"/proc/{task}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total = max(total, int(line.split()[1]) // 1024)
+        except OSError:
+            pass
+    return total
+
+
+def children(pid):
+    found = []
+    for path in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = path.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                found += [int(path.parent.name), *children(int(path.parent.name))]
+        except (OSError, IndexError, ValueError):
+            pass
+    return found
+
+
+def dask_path(course, assignment):
+    """The class through a scheduler and two worker processes started apart; seconds, worker MiB."""
+    dask = str(Path(sys.executable).parent / "dask")
+    port = free_port()
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "start_new_session": True}
+    scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                                 **quiet)
+    workers = [subprocess.Popen([dask, "worker", f"tcp://127.0.0.1:{port}", "--nthreads", "1", "--no-dashboard"],
+                                **quiet) for _ in range(2)]
+    try:
+        time.sleep(3)  # let the workers join
+        seconds = convstep(course, "autograde", assignment, "--scheduler", f"tcp://127.0.0.1:{port}")
+        memory = max(vm_hwm(w.pid) for w in workers)
+    finally:
+        for process in [scheduler, *workers]:
+            process.kill()
+    return seconds, memory
+
+
+def scheduler_cost(tasks=5000):
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
+            Client(cluster) as client:
+        client.submit(int).result()
+        start = time.perf_counter()
+        client.gather(client.map(int, range(tasks), pure=False))
+        return (time.perf_counter() - start) / tasks
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--assignment", default="02_conv_forward")
+    parser.add_argument("--students", type=int, default=8)
+    args = parser.parse_args()
+    n, assignment = args.students, args.assignment
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        course = Course().copy_to(root)
+        course = Course().copy_to(tmp)
         bare = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1 + 1")])
         bare.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        (root / "source" / BARE).mkdir()
-        nbformat.write(bare, root / "source" / BARE / f"{BARE}.ipynb")
+        (course.source / BARE).mkdir()
+        nbformat.write(bare, course.source / BARE / f"{BARE}.ipynb")
         course.build_release()
-        samples.write_class(course, {"complete": SAMPLE_STUDENTS["complete"]})
-        timed(course, BARE, 1)  # warm-up: first kernel start, font cache, database
-        print(f"\nnbgrader autograde, one complete submission, median of {repeats} runs (seconds):")
-        print(f"  {'notebook':18s} {'sandbox':>8s} {'no sandbox':>11s} {'overhead':>9s}")
-        for assignment in course.assignments():
-            boxed = timed(course, assignment, repeats)
-            plain = timed(course, assignment, repeats, "--SandboxedExecute.sandbox=False")
-            print(f"  {assignment:18s} {boxed:8.2f} {plain:11.2f} {boxed - plain:+8.2f}")
+        students = samples.write_class(course, {f"s{i:03d}": samples.SAMPLE_STUDENTS["complete"] for i in range(n)})
+        nbgrader(course, "autograde", BARE, "--force")  # warm-up: font cache, database
+        floor = nbgrader(course, "autograde", BARE, "--force") / n
+        alone = nbclient_alone(course, assignment, students)
+        serial = nbgrader(course, "autograde", assignment, "--force") / n
+        records = [GradingRecord.load(course.autograded / s / assignment) for s in students]
+        sandbox_peak = max(r.peak_memory for r in records) / 2**20
+        fresh(course)
+        unboxed = nbgrader(course, "autograde", assignment, "--force", "--SandboxedExecute.sandbox=False") / n
+        throughput = {}
+        for workers in (1, 2):
+            fresh(course)
+            throughput[workers] = n / convstep(course, "autograde", assignment, "--workers", str(workers))
+        fresh(course)
+        dask_seconds, worker_memory = dask_path(course, assignment)
+        per_task = scheduler_cost()
+
+    print(f"\n{assignment}, {n} complete submissions, {os.cpu_count()} cores\n")
+    rows = [("bare one-cell notebook, nbgrader autograde", f"{floor:.2f} s/notebook"),
+            ("nbclient alone (no nbgrader, no sandbox)", f"{alone:.2f} s/notebook"),
+            ("serial nbgrader autograde, sandbox", f"{serial:.2f} s/notebook"),
+            ("serial nbgrader autograde, no sandbox", f"{unboxed:.2f} s/notebook"),
+            ("convstep autograde --workers 1", f"{throughput[1]:.2f} notebooks/s"),
+            ("convstep autograde --workers 2", f"{throughput[2]:.2f} notebooks/s "
+                                               f"({throughput[2] / throughput[1]:.2f}x workers 1, "
+                                               f"{throughput[2] * serial:.2f}x serial nbgrader)"),
+            ("Dask: scheduler + 2 dask worker processes", f"{n / dask_seconds:.2f} notebooks/s"),
+            ("peak memory of one sandbox (cgroup)", f"{sandbox_peak:.0f} MiB"),
+            ("peak memory of one Dask worker process", f"{worker_memory:.0f} MiB"),
+            ("scheduler cost per task (5,000 no-op tasks)", f"{per_task * 1000:.2f} ms")]
+    width = max(len(r[0]) for r in rows)
+    for name, value in rows:
+        print(f"  {name:{width}s}  {value}")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
+    main()

@@ -174,8 +174,9 @@ def test_environment_yml_pins_match_pyproject(course):
     import tomllib
 
     project = tomllib.loads((course.root / "pyproject.toml").read_text())["project"]["dependencies"]
-    pinned = dict(re.match(r"([\w-]+)==([\w.]+)$", d).groups() for d in project)
-    conda = dict(re.findall(r"^\s+- ([\w-]+)==([\w.]+)", (course.root / "environment.yml").read_text(), re.M))
+    pin = r"([\w-]+(?:\[[\w,]+\])?)==([\w.]+)"  # name[extras]==version
+    pinned = dict(re.match(pin + "$", d).groups() for d in project)
+    conda = dict(re.findall(r"^\s+- " + pin, (course.root / "environment.yml").read_text(), re.M))
     assert conda == pinned
     python = re.search(r"python=([\d.]+)", (course.root / "environment.yml").read_text()).group(1)
     assert python == "3.11"

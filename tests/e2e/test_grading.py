@@ -84,7 +84,7 @@ def test_summary_table(graded):
     table = report.score_table(graded, sorted(SAMPLE_STUDENTS))
     lines = {line.split()[0]: line for line in table.splitlines()[2:]}
     assert "97 / 97" in lines["complete"] and "0 / 97" in lines["blank"]
-    assert "87 / 97" in lines["mistakes"] and "timed out: conv_forward" in lines["looping"]
+    assert "87 / 97" in lines["mistakes"] and "timed out in conv_forward" in lines["looping"]
 
 
 def test_changing_a_graded_cell_after_grading(tmp_path, course):
