@@ -56,6 +56,15 @@ def report(args):
     print(Course(args.course).report())
 
 
+def student_kit(args):
+    """write the students' folder into DIR (a git repository, Binder-ready): release notebooks, explorers, the package part they import"""
+    from convstep.studentkit import build
+
+    kit = build(args.dir, upto=args.upto)
+    return print(f"student kit in {kit['path']}: {', '.join(kit['assignments'])}; {len(kit['explorers'])} explorer "
+                 f"notebooks; modules {', '.join(kit['modules'])}")
+
+
 def test(args, pytest_args):
     """set up .venv and the system packages the tests need, then run pytest (extra arguments go to pytest)"""
     bootstrap.ensure_system_packages(bootstrap.TEST_PACKAGES)
@@ -74,8 +83,9 @@ def setup(args):
 def parser():
     main = argparse.ArgumentParser(prog="python3 -m convstep", description="ConvNets Step by Step: set up, build the release, grade, test.")
     commands = main.add_subparsers(dest="command", required=True, metavar="command")
-    for function in (demo, autograde, release, report, test, setup):
-        command = commands.add_parser(function.__name__, help=function.__doc__, description=function.__doc__)
+    for function in (demo, autograde, release, report, student_kit, test, setup):
+        command = commands.add_parser(function.__name__.replace("_", "-"), help=function.__doc__,
+                                      description=function.__doc__)
         command.set_defaults(run=function)
         if function in (demo, autograde, release, report):
             command.add_argument("--course", default=bootstrap.ROOT, metavar="DIR",
@@ -89,6 +99,10 @@ def parser():
                                  "(default: as many as cores and memory allow, 3 GiB per sandbox)")
             command.add_argument("--scheduler", metavar="ADDRESS",
                                  help="a Dask scheduler (tcp://host:8786) whose workers grade instead")
+        if function is student_kit:
+            command.add_argument("dir", metavar="DIR", help="a new (or empty) folder for the kit")
+            command.add_argument("--upto", metavar="NN", help="only the assignments numbered NN or lower "
+                                 "(those released so far); default: all")
         if function is test:
             command.add_argument("--fast", action="store_true", help="only the fast tier (tests/unit)")
     return main
@@ -100,6 +114,9 @@ def main(argv=None):
     args, extra = arguments.parse_known_args(argv)
     if extra and args.run is not test:
         arguments.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.run is student_kit:  # DIR is the caller's, but the command runs again from the repository root
+        argv = ["student-kit", os.path.abspath(args.dir)] + (["--upto", args.upto] if args.upto else [])
+        args.dir = argv[1]
     if not bootstrap.in_venv():
         # Continue inside the project's environment, where nbgrader and numpy are installed.
         return 0 if args.run is setup and not bootstrap.ensure_venv() else bootstrap.run_in_venv(argv)

@@ -6,6 +6,7 @@ called only when the check fails). Nothing here computes an exercise's
 answer: expected values come from the test cells themselves.
 """
 
+import time
 import warnings
 
 import numpy as np
@@ -165,3 +166,101 @@ def numerical_gradient(loss, x, eps=1e-6):
         x[index] = saved
         grad[index] = (plus - minus) / (2 * eps)
     return grad
+
+
+# ---------------------------------------------------------------- added for notebooks 5 and 6
+
+def relative_error(x, y):
+    """Largest elementwise relative difference ``|x - y| / max(|x| + |y|, 1e-8)`` (as in CS231n).
+
+    Unlike an absolute difference it does not depend on the scale of the numbers: about 1e-7 or
+    less means two gradients agree; 1e-2 or more means one of them is wrong.
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.size == 0:
+        return 0.0
+    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+
+
+_PLAIN_SCALARS = (bool, int, float, str, np.bool_, np.integer, np.floating)
+
+
+def _plain_problem(value, where):
+    """None if ``value`` is plain data (what can cross from a learner's kernel to the grader), else
+    a description of the first part that is not."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf":
+            return f"{where} is an array of dtype {value.dtype} (expected numbers or booleans)"
+        return None
+    if isinstance(value, _PLAIN_SCALARS) or value is None:
+        return None
+    if isinstance(value, (tuple, list)):
+        for k, item in enumerate(value):
+            problem = _plain_problem(item, f"{where}[{k}]")
+            if problem:
+                return problem
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, (str, int)):
+                return f"{where} has a key of type {type(key).__name__} (expected str or int keys)"
+            problem = _plain_problem(item, f"{where}[{key!r}]")
+            if problem:
+                return problem
+        return None
+    return f"{where} is a {type(value).__name__}"
+
+
+def check_plain(what, value, case, hint=None):
+    """``value`` is plain data: numeric or boolean arrays, numbers, strings, and tuples, lists and dicts of
+    them (str or int keys). That is all a cache may hold, since the grader copies it."""
+    problem = _plain_problem(value, what)
+    if problem:
+        _fail(case, f"{problem}; {what} must hold only numpy arrays of numbers, numbers, and tuples, "
+                    "lists or dicts of them", hint)
+
+
+def check_speedup(what, loop_seconds, fast_seconds, at_least, case, hint=None, transport=0.0):
+    """The fast version took at most ``1 / at_least`` of the loop version's time.
+
+    ``transport`` is the time that moving the same amount of data costs by itself (under autograde
+    every call sends its arguments to the learner's kernel and its result back); it is taken off
+    both times, so that only the computing is compared.
+    """
+    loop, fast = max(loop_seconds - transport, 1e-9), max(fast_seconds - transport, 1e-4)
+    ratio = loop / fast
+    if ratio < at_least:
+        spent = f" (after taking off {transport * 1e3:.1f} ms of moving the data)" if transport else ""
+        _fail(case, f"{what} took {fast * 1e3:.1f} ms against {loop * 1e3:.1f} ms for the loop version{spent}: "
+                    f"{ratio:.1f} times faster, expected at least {at_least} times", hint)
+    return ratio
+
+
+def best_time(runs, fn, *args, **kwargs):
+    """(the shortest of ``runs`` calls of ``fn(*args, **kwargs)`` in seconds, the last result).
+
+    A busy machine slows some runs, never speeds one up: the shortest is the fairest measure.
+    """
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn(*args, **kwargs)
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def count_numbers(data):
+    """How many numbers arrays, numbers and (nested) tuples, lists and dict values hold."""
+    if isinstance(data, dict):
+        return sum(count_numbers(v) for v in data.values())
+    if isinstance(data, (tuple, list)):
+        return sum(count_numbers(v) for v in data)
+    return int(np.size(data))
+
+
+def transfer_time(zero_pad, *data):
+    """How long a call takes that moves at least as much data as any of ``data`` (a call's arguments,
+    its result), there and back, and computes nothing: the notebook's ``zero_pad(X, 0)`` on a copy's
+    worth of zeros. Under autograde that is what every call spends on the way to the learner's kernel."""
+    zeros = np.zeros((1, max(count_numbers(part) for part in data), 1, 1))
+    return best_time(3, call, zero_pad, zeros, 0, case="timing the data transfer with zero_pad(X, 0)")[0]

@@ -19,20 +19,14 @@ import warnings
 import numpy as np
 import pytest
 
+import fast_and_training as later
+from convstep.course import Course
+
 CATALOG = pathlib.Path(__file__).parent / "student_code"
 
 # Order of the graded functions in the course: a variant of one function runs in a
 # namespace holding ``np`` and the correct versions of all the functions before it.
-SERIES = [
-    "zero_pad",
-    "conv_single_step",
-    "conv_forward",
-    "pool_forward",
-    "conv_backward",
-    "create_mask_from_window",
-    "distribute_value",
-    "pool_backward",
-]
+SERIES = list(Course().solutions())
 
 RTOL, ATOL = 1e-6, 1e-9
 
@@ -219,6 +213,8 @@ BATTERY = {
     "distribute_value": _distribute_value_cases,
     "pool_backward": _pool_backward_cases,
 }
+# notebooks 5 and 6 (tests/catalog/fast_and_training.py)
+BATTERY.update(later.batteries(CONV_SPECS, _pool_forward_cases))
 
 
 # --------------------------------------------------------------------------- comparison
@@ -305,7 +301,7 @@ def _inputs_mismatch(originals, after, where="input argument"):
     return None
 
 
-def _run(func, name, case, reference, *, strict_warnings):
+def _run(func, name, case, reference, *, strict_warnings, compare=None):
     """Problem description (str) if ``func`` disagrees with ``reference`` on ``case``, else None."""
     want = reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
     args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
@@ -315,7 +311,17 @@ def _run(func, name, case, reference, *, strict_warnings):
             got = func(*args, **kwargs)
     except Exception as exc:  # a raising variant is exposed; an ok variant fails
         return f"raised {type(exc).__name__}: {exc}"
+    if compare is not None:
+        return _inputs_mismatch(case.args, args) or compare(got, want, case.args)
     return _inputs_mismatch(case.args, args) or _outputs_mismatch(name, got, want, case.args)
+
+
+def _reference_and_compare(name, solutions):
+    """The reference callable and the comparison for a function's battery."""
+    if name not in later.COMPANIONS and name in SERIES[:SERIES.index("pool_backward") + 1]:
+        return solutions[name], None
+    pool = lambda got, want, args: _outputs_mismatch("pool_forward", got, want, args)
+    return later.reference(name, solutions), later.comparator(name, solutions, pool)
 
 
 # --------------------------------------------------------------------------- loading
@@ -340,7 +346,7 @@ def _load(path, solutions):
     for earlier in SERIES[: SERIES.index(name)]:
         namespace[earlier] = solutions[earlier]
     exec(compile(path.read_text(), str(path), "exec"), namespace)
-    return namespace[name]
+    return later.variant(name, namespace, solutions)
 
 
 # --------------------------------------------------------------------------- tests
@@ -390,6 +396,8 @@ def test_variant_format(path):
         elif isinstance(node, ast.FunctionDef):
             if node.name == name:
                 api_defs += 1
+            elif node.name in later.COMPANIONS.get(name, ()):
+                pass  # its own forward pass, whose cache it reads
             else:
                 assert node.name.startswith("_"), f"{vid}: defines {node.name}; helpers must be private (_name)"
         else:
@@ -405,11 +413,14 @@ def test_variant_format(path):
 def test_ok_variant_matches_reference(path, solutions):
     name = path.parent.name
     func = _load(path, solutions)
+    reference, compare = _reference_and_compare(name, solutions)
     problems = []
     for case in BATTERY[name]():
-        msg = _run(func, name, case, solutions[name], strict_warnings=True)
+        msg = _run(func, name, case, reference, strict_warnings=True, compare=compare)
         if msg:
             problems.append(f"  on {case.label}: {msg}")
+    if name in later.TIMED and not problems and later.speedup(name, func, solutions) < 10:
+        problems.append("  not 10 times faster than the loop version")
     assert not problems, f"ok variant {_variant_id(path)} is not correct:\n" + "\n".join(problems)
 
 
@@ -417,11 +428,16 @@ def test_ok_variant_matches_reference(path, solutions):
 def test_bug_variant_is_exposed(path, solutions):
     name = path.parent.name
     func = _load(path, solutions)
+    reference, compare = _reference_and_compare(name, solutions)
     exposed = []
     for case in BATTERY[name]():
-        msg = _run(func, name, case, solutions[name], strict_warnings=False)
+        msg = _run(func, name, case, reference, strict_warnings=False, compare=compare)
         if msg:
             exposed.append(f"  {case.label}: {msg}")
+    if name in later.TIMED and not exposed:
+        ratio = later.speedup(name, func, solutions)
+        if ratio < 10:
+            exposed.append(f"  timed against the loop version: only {ratio:.1f} times faster")
     assert exposed, (f"bug variant {_variant_id(path)} agrees with the reference on every input of the battery:\n"
                      + "\n".join(f"  {c.label}" for c in BATTERY[name]()))
     print(f"{_variant_id(path)} exposed by {len(exposed)}/{len(BATTERY[name]())} inputs:\n" + "\n".join(exposed))

@@ -21,6 +21,14 @@ API = {  # the fixed public API (shared/GUIDE.md), in teaching order, with the n
     "create_mask_from_window": ("04_backprop", "(x)"),
     "distribute_value": ("04_backprop", "(dz, shape)"),
     "pool_backward": ("04_backprop", "(dA, cache, mode='max')"),
+    "conv_forward_fast": ("05_fast_layers", "(A_prev, W, b, hparameters)"),
+    "conv_backward_fast": ("05_fast_layers", "(dZ, cache)"),
+    "pool_forward_fast": ("05_fast_layers", "(A_prev, hparameters, mode='max')"),
+    "relu_forward": ("06_train_a_cnn", "(Z)"),
+    "relu_backward": ("06_train_a_cnn", "(dA, cache)"),
+    "affine_forward": ("06_train_a_cnn", "(A_prev, W, b)"),
+    "affine_backward": ("06_train_a_cnn", "(dZ, cache)"),
+    "softmax_loss": ("06_train_a_cnn", "(scores, y)"),
 }
 
 

@@ -66,7 +66,7 @@ def test_feedback_and_grades_csv(graded):
     totals = {}
     for row in rows:
         totals[row["student_id"]] = totals.get(row["student_id"], 0) + float(row["score"])
-    assert totals == {"complete": 46, "blank": 0, "mistakes": 36, "looping": 36}
+    assert totals == {"complete": 97, "blank": 0, "mistakes": 87, "looping": 87}
     for student in SAMPLE_STUDENTS:
         for assignment in graded.assignments():
             html = (graded.feedback / student / assignment / f"{assignment}.html").read_text()
@@ -83,8 +83,8 @@ def test_honest_sample_class_has_no_integrity_findings(graded):
 def test_summary_table(graded):
     table = report.score_table(graded, sorted(SAMPLE_STUDENTS))
     lines = {line.split()[0]: line for line in table.splitlines()[2:]}
-    assert "46 / 46" in lines["complete"] and "0 / 46" in lines["blank"]
-    assert "36 / 46" in lines["mistakes"] and "timed out in conv_forward" in lines["looping"]
+    assert "97 / 97" in lines["complete"] and "0 / 97" in lines["blank"]
+    assert "87 / 97" in lines["mistakes"] and "timed out in conv_forward" in lines["looping"]
 
 
 def test_changing_a_graded_cell_after_grading(tmp_path, course):

@@ -1,0 +1,12 @@
+"""I unpacked stride and pad from the dictionary's values in order."""
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+
+def conv_forward_fast(A_prev, W, b, hparameters):
+    f = W.shape[0]
+    stride, pad = hparameters.values()
+    A_pad = np.pad(A_prev, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    windows = sliding_window_view(A_pad, (f, f), axis=(1, 2))[:, ::stride, ::stride]
+    Z = np.einsum("mhwcij,ijcn->mhwn", windows, W) + b[0, 0, 0]
+    return Z, (A_prev, W, b, hparameters)

