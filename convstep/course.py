@@ -140,11 +140,12 @@ class Course:
             raise CourseError(f"nbgrader {' '.join(args)} failed (exit {result.returncode}):\n{tail}")
         return result
 
-    def build_release(self):
-        """Sync provided cells, then ``nbgrader generate_assignment`` every assignment into release/."""
+    def build_release(self, assignments=None):
+        """Sync provided cells, then ``nbgrader generate_assignment`` the assignments (all by default)
+        into release/."""
         for entry in self.sync_provided():
             log.info("  updated provided code: %s", entry)
-        for assignment in self.assignments():
+        for assignment in assignments or self.assignments():
             try:
                 self.nbgrader("generate_assignment", assignment, "--force")
             except CourseError as error:

@@ -50,14 +50,14 @@ def apply_edits(code, edits, where):
     return code
 
 
-def write_class(course, students=SAMPLE_STUDENTS):
-    """Write each sample student into submitted/<student>/<assignment>/<assignment>.ipynb: the
-    release notebook with its stubs replaced as that student would, by the (edited) solution or
-    left as the stub. Returns the students' names."""
+def write_class(course, students=SAMPLE_STUDENTS, assignments=None):
+    """Write each sample student into submitted/<student>/<assignment>/<assignment>.ipynb (for the
+    assignments given, all by default): the release notebook with its stubs replaced as that
+    student would, by the (edited) solution or left as the stub. Returns the students' names."""
     known = course.solutions()
     for student, spec in students.items():
         shutil.rmtree(course.submitted / student, ignore_errors=True)
-        for assignment in course.assignments():
+        for assignment in assignments or course.assignments():
             nb = notebooks.read(course.notebook(course.release, assignment))
             for cell in nb.cells:
                 name = notebooks.grade_id(cell)

@@ -103,6 +103,7 @@ class Checker:
         self.namespace = Namespace(self)
         self.shared = {}      # functions and modules, once resolved (never data: it may change)
         self.deadline = None
+        self.timed_out = False  # whether a call of the last cell ran past its deadline
 
     # ------------------------------------------------------------ the student's names
 
@@ -142,8 +143,13 @@ class Checker:
     def _ask(self, request):
         remaining = None if self.deadline is None else self.deadline - time.monotonic()
         if remaining is not None and remaining <= 0:
+            self.timed_out = True
             raise CallTimeout("the time limit of this test was used up before the call")
-        reply = wire.decode(self.student.request(wire.encode(request), remaining))
+        try:
+            reply = wire.decode(self.student.request(wire.encode(request), remaining))
+        except CallTimeout:
+            self.timed_out = True
+            raise
         if not isinstance(reply, dict):
             raise wire.WireError("a malformed reply")
         return reply
@@ -156,6 +162,7 @@ class Checker:
         A KernelLost raised by a call propagates after the outputs so far are attached to it.
         """
         self.deadline = None if timeout is None else time.monotonic() + timeout
+        self.timed_out = False
         stdout, stderr = io.StringIO(), io.StringIO()
         error = None
         checks.forget_changes()

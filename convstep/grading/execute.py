@@ -183,7 +183,7 @@ class SandboxedExecute(Execute):
             raise
         cell.outputs = [from_dict(o) for o in outputs]
         cell.execution_count = None  # the count belongs to the student's kernel, where this did not run
-        if any(o.get("ename") == "CallTimeout" for o in outputs):
+        if checker.timed_out:
             self.record.note(index, "timeout")
         return False
 

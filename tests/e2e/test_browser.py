@@ -128,7 +128,7 @@ def jupyter_app(request, tmp_path_factory):
 # ----------------------------------------------------------------------------- browser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # Playwright's sync API holds an event loop in this thread until it stops
 def browser():
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium is missing at {CHROMIUM}: these tests need Debian's browser. "

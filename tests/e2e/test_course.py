@@ -162,12 +162,16 @@ def test_release_has_no_solution_and_no_hidden_test(course):
         assert not re.search(r"BEGIN (SOLUTION|HIDDEN TESTS)", release_text), assignment
 
 
-def test_nbgrader_validate_passes_on_source_and_fails_on_release(course):
-    for assignment in course.assignments():
-        ok = course.nbgrader("validate", str(course.notebook(course.source, assignment)))
-        assert "Success! Your notebook passes all the tests." in ok.stdout, ok.stdout[-2000:]
-        blank = course.nbgrader("validate", str(course.notebook(course.release, assignment)))
-        assert "VALIDATION FAILED" in blank.stdout and "AssertionError" in blank.stdout, blank.stdout[-2000:]
+def test_nbgrader_validate_fails_on_release(course):
+    """The blank release notebooks fail nbgrader's own validation (that the source notebooks pass
+    every test, in a real kernel, is test_notebooks' job)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        runs = pool.map(lambda a: course.nbgrader("validate", str(course.notebook(course.release, a))),
+                        course.assignments())
+        for blank in runs:
+            assert "VALIDATION FAILED" in blank.stdout and "AssertionError" in blank.stdout, blank.stdout[-2000:]
 
 
 def test_environment_yml_pins_match_pyproject(course):

@@ -31,12 +31,12 @@ from convstep.grading.record import GradingRecord
 
 ASSIGNMENT = "02_conv_forward"
 CASES = Path(__file__).parent / "hostile"
-TIMEOUT = 5                # seconds per cell in this batch, to keep the suite quick
+TIMEOUT = 3                # seconds per cell in this batch, to keep the suite quick
 MEMORY = 1024 ** 3         # bytes per sandbox in this batch
-BUDGET = 30                # seconds per notebook in this batch
+BUDGET = 15                # seconds per notebook in this batch
 MARKER = uuid.uuid4().hex  # written by hostile code wherever it can: must appear nowhere it should not
 SLEEPER = "987654"         # argument of the processes a submission tries to leave behind
-SETTINGS = {"SandboxedExecute.timeout": TIMEOUT, "SandboxedExecute.responsive_timeout": 2,
+SETTINGS = {"SandboxedExecute.timeout": TIMEOUT, "SandboxedExecute.responsive_timeout": 1,
             "SandboxedExecute.notebook_timeout": BUDGET, "SandboxKernelManager.memory": MEMORY}
 # Graded again by plain nbgrader autograde, which must give the same scores.
 PLAIN = ["frames_reference", "forged_replies", "mutates_inputs", "links", "flipped_test_cell", "catches_interrupt"]
