@@ -11,6 +11,8 @@ import warnings
 
 import numpy as np
 
+from convstep import wire
+
 # Loops and vectorized code differ by rounding only; anything larger is a real difference.
 RTOL = 1e-5
 ATOL = 1e-7
@@ -182,42 +184,15 @@ def relative_error(x, y):
     return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
 
 
-_PLAIN_SCALARS = (bool, int, float, str, np.bool_, np.integer, np.floating)
-
-
-def _plain_problem(value, where):
-    """None if ``value`` is plain data (what can cross from a learner's kernel to the grader), else
-    a description of the first part that is not."""
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind not in "biuf":
-            return f"{where} is an array of dtype {value.dtype} (expected numbers or booleans)"
-        return None
-    if isinstance(value, _PLAIN_SCALARS) or value is None:
-        return None
-    if isinstance(value, (tuple, list)):
-        for k, item in enumerate(value):
-            problem = _plain_problem(item, f"{where}[{k}]")
-            if problem:
-                return problem
-        return None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, (str, int)):
-                return f"{where} has a key of type {type(key).__name__} (expected str or int keys)"
-            problem = _plain_problem(item, f"{where}[{key!r}]")
-            if problem:
-                return problem
-        return None
-    return f"{where} is a {type(value).__name__}"
-
-
 def check_plain(what, value, case, hint=None):
-    """``value`` is plain data: numeric or boolean arrays, numbers, strings, and tuples, lists and dicts of
-    them (str or int keys). That is all a cache may hold, since the grader copies it."""
-    problem = _plain_problem(value, what)
-    if problem:
-        _fail(case, f"{problem}; {what} must hold only numpy arrays of numbers, numbers, and tuples, "
-                    "lists or dicts of them", hint)
+    """``value`` is plain data, what can cross from a learner's kernel to the grader (numeric or
+    boolean arrays, numbers, strings, and tuples, lists and dicts of them): all a cache may hold,
+    since the grader copies it."""
+    try:
+        wire.encode(value)
+    except wire.WireError as error:
+        _fail(case, f"{what} cannot be checked: {error}; it must hold only numpy arrays of numbers, numbers, "
+                    "and tuples, lists or dicts of them", hint)
 
 
 def check_speedup(what, loop_seconds, fast_seconds, at_least, case, hint=None, transport=0.0):

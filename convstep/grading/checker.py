@@ -21,7 +21,7 @@ import traceback
 import warnings
 
 from convstep import checks
-from convstep.grading import wire
+from convstep import wire
 
 # Modules a test cell may use without importing them itself, because a locked cell of the notebook
 # imported them (``import numpy as np``). Any other module a test needs, the test imports.

@@ -12,7 +12,7 @@ import types
 
 import numpy as np
 
-from convstep.grading import wire
+from convstep import wire
 
 
 class Reply:

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from convstep.grading import wire
+from convstep import wire
 
 ROUND_TRIPS = [
     None, True, False, 0, -7, 2 ** 100, 1.5, float("inf"), -0.0, 1e-300, 3 + 4j, "text", "",
