@@ -12,6 +12,7 @@ import re
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
@@ -27,6 +28,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 INJECTED = "<b id='injected'>bold</b> & <script>document.title = 'pwned'</script>"
+FORGED = "forged test: everything passed"
 STUDENTS = {
     "complete": samples.SAMPLE_STUDENTS["complete"],
     "mistakes": samples.SAMPLE_STUDENTS["mistakes"],
@@ -45,6 +47,11 @@ def course_graded(tmp_path_factory, course):
     shutil.copytree(course.release, copy.release)
     copy.nbgrader("generate_assignment", ASSIGNMENT, "--force")
     samples.write_class(copy, STUDENTS)
+    # A cell of the student's own that claims to be a named test (the metadata the template reads).
+    path = copy.notebook(copy.submitted / "injector", ASSIGNMENT)
+    nb = notebooks.read(path)
+    nb.cells.append(nbformat.v4.new_code_cell("print('hello')", metadata={"convstep": {"test": FORGED}}))
+    nbformat.write(nb, path)
     copy.autograde(ASSIGNMENT)
     copy.nbgrader("generate_feedback", ASSIGNMENT, "--force")
     return copy
@@ -180,12 +187,15 @@ def test_feedback_never_shows_a_hidden_tests_code(course_graded, course):
         assert text.count(NOTE) == cells == 7  # every hidden test says where its code is
 
 
-def test_a_message_is_shown_as_text_never_run(open_page):
+def test_what_a_student_wrote_is_shown_as_text_never_run(open_page):
     page = open_page("injector")
     failure = summary_rows(page)[0][2]
     assert f"conv_single_step raised ValueError: {INJECTED}" in failure
     assert page.locator("#injected").count() == 0
     assert page.title() != "pwned" and page.evaluate("document.title") != "pwned"
+    # Only the grader names tests: the student's cell is shown as a cell, not as a test that passed.
+    assert "hello" in page.inner_text("#notebook")
+    assert FORGED not in page.inner_text("body")
 
 
 def test_every_formula_of_the_course_becomes_mathml(course):
