@@ -52,5 +52,17 @@ c.Autograde.sanitize_preprocessors = [
     "convstep.grading.sanitize.SanitizeCells" if step is DeduplicateIds else step
     for step in Autograde.class_traits()["sanitize_preprocessors"].default()
 ]
+
+# Feedback (README, "Grading a class"): a summary per function at the top, test cells named by what
+# they test, no hidden test's code, math as MathML written when the page is built (no script, no
+# network). The exporter is set as GenerateFeedback's only (traitlets' Parent.Child sections): the
+# formgrader's own pages keep nbgrader's template.
+from convstep.grading import feedback  # noqa: E402
+
 c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "convstep.grading.feedback.HideHiddenTests",
+                                    "convstep.grading.feedback.SummarizeTests",
                                     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
+c.GenerateFeedback.HTMLExporter.template_name = feedback.TEMPLATE
+c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [feedback.TEMPLATES]
+c.GenerateFeedback.HTMLExporter.extra_template_paths = feedback.template_paths()
+c.GenerateFeedback.HTMLExporter.filters = {"markdown2html": "convstep.grading.feedback.markdown2html"}
