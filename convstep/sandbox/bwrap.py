@@ -91,7 +91,7 @@ def command(layout, inner):
                  "TMPDIR": "/tmp", "MPLCONFIGDIR": "/tmp/matplotlib", "IPYTHONDIR": "/tmp/ipython",
                  # as ipykernel sets it, but before a preloaded pyplot reads it
                  "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-                 "MPLBACKEND": "agg", "PYTHONDONTWRITEBYTECODE": "1",
+                 "PYTHONDONTWRITEBYTECODE": "1",
                  "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", **layout.env}
     for name, value in variables.items():
         args += ["--setenv", name, value]

@@ -1,7 +1,6 @@
 """The sandbox's own pieces, with real processes: the cgroup counts every page and process, and
 bubblewrap shows the kernel only what it may see."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path

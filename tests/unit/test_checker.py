@@ -2,8 +2,6 @@
 plain data crosses. Run against the in-process student side (``inprocess.LocalStudent``), which
 goes through the same wire and kernel-side code as a sandboxed kernel."""
 
-import numpy as np
-import pytest
 
 from convstep.grading.checker import Checker, StudentError
 from inprocess import LocalStudent
