@@ -10,6 +10,7 @@ end-to-end tests check the same notebooks through the real nbgrader.
 """
 
 import contextlib
+import functools
 import io
 import signal
 
@@ -87,6 +88,20 @@ def failure(outputs):
     return None
 
 
+@functools.lru_cache(maxsize=None)
+def graded_cells(path):
+    """(kind, id, points, code) of the cells grading depends on — "test", "solution" or "locked" —
+    read once per notebook: hundreds of variants are graded against each."""
+    cells = []
+    for cell in read_notebook(path).cells:
+        meta = cell.metadata.get("nbgrader")
+        if cell.cell_type == "code" and meta:
+            kind = "test" if is_test(cell) else "solution" if is_solution(cell) else "locked"
+            cells.append((kind, grade_id(cell), meta.get("points"),
+                          solution_code(cell) if kind == "solution" else cell.source))
+    return tuple(cells)
+
+
 def grade(course, assignment, replace=None, seconds=20):
     """{test cell id: (points, failure reason or None)} for the source notebook of ``assignment``.
 
@@ -97,18 +112,9 @@ def grade(course, assignment, replace=None, seconds=20):
     namespace = {"__name__": "__main__"}
     checker = Checker(LocalStudent(namespace))
     results = {}
-    for cell in read_notebook(course.notebook(course.source, assignment)).cells:
-        meta = cell.metadata.get("nbgrader")
-        if cell.cell_type != "code" or not meta:
-            continue
-        name = grade_id(cell)
-        if is_test(cell):
-            results[name] = (meta["points"], failure(checker.run(cell.source, name, timeout=seconds)))
+    for kind, name, points, code in graded_cells(course.notebook(course.source, assignment)):
+        if kind == "test":
+            results[name] = (points, failure(checker.run(code, name, timeout=seconds)))
         else:
-            run_cell(replace.get(name, solution_code(cell)) if is_solution(cell) else cell.source, namespace, seconds)
+            run_cell(replace.get(name, code) if kind == "solution" else code, namespace, seconds)
     return results
-
-
-def owner(function, cell_id):
-    """Whether a test cell belongs to ``function`` (test cells are named test_<function>_<aspect>)."""
-    return cell_id.startswith(f"test_{function}_")
