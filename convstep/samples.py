@@ -12,6 +12,8 @@ from convstep import notebooks
 
 #   "solutions": which solution cells are filled in ("all" or "none")
 #   "edits": {solution cell id: [(old text, new text), ...]} applied to that solution
+#   "loses": the test cells those edits cost, all others keep their points (the tests hold the
+#            demo and the in-process grader to this)
 SAMPLE_STUDENTS = {
     "complete": {"solutions": "all", "edits": {}},
     "blank": {"solutions": "none", "edits": {}},
@@ -27,6 +29,11 @@ SAMPLE_STUDENTS = {
                            "dA_prev_pad[:, pad:-pad, pad:-pad, :]")],
         "pool_backward": [("vert_start = h * stride", "vert_start = h"),
                           ("horiz_start = w * stride", "horiz_start = w")],
+    }, "loses": {
+        "test_conv_single_step_visible", "test_conv_single_step_scalar", "test_conv_single_step_values",
+        "test_pool_forward_contract",                                           # dict-order unpacking
+        "test_conv_backward_shapes", "test_conv_backward_dA_nopad",             # [pad:-pad]
+        "test_pool_backward_max", "test_pool_backward_average",                 # stride ignored
     }},
     # A forgotten `n += 1` at the top of a cell: the cell never ends until the timeout cuts it off.
     "looping": {"solutions": "all", "edits": {

@@ -20,6 +20,7 @@ from convstep.samples import SAMPLE_STUDENTS, apply_edits
 
 CATALOG = Path(__file__).parent / "student_code"
 MISTAKES = SAMPLE_STUDENTS["mistakes"]["edits"]  # the sample class's seed bugs, checked here cell by cell
+LOSES = SAMPLE_STUDENTS["mistakes"]["loses"]
 
 
 @pytest.fixture(scope="session")
@@ -51,12 +52,23 @@ def test_blank_stubs_score_zero(course):
         assert passed == [], f"{assignment}: test cells passed with the blank stubs: {passed}"
 
 
+def test_sample_mistakes_lose_exactly_their_cells(course, homes):
+    """The demo's "mistakes" student, graded in-process: the cells samples.py says it loses, no other
+    (tests/e2e/test_grading.py holds real nbgrader to the same list)."""
+    lost = set()
+    for assignment in course.assignments():
+        edited = {f: apply_edits(course.solutions()[f], edits, f) for f, edits in MISTAKES.items()
+                  if homes[f] == assignment}
+        lost |= set(failures(inprocess.grade(course, assignment, edited)))
+    assert lost == LOSES
+
+
 # (function, edits to the instructor's solution, test cells that must fail -- all others must pass,
 #  a phrase the failure message must contain)
 SEED_BUGS = {
     "pool_backward ignores the stride (vert_start = h)": (
         "pool_backward", MISTAKES["pool_backward"],
-        {"test_pool_backward_max", "test_pool_backward_average"}, "right for stride 1, wrong for stride 2"),
+        {c for c in LOSES if c.startswith("test_pool_backward")}, "right for stride 1, wrong for stride 2"),
     "pool_backward reads dA at the window corner": (
         "pool_backward", [("create_mask_from_window(a_prev_slice) * dA[i, h, w, c]",
                            "create_mask_from_window(a_prev_slice) * dA[i, vert_start, horiz_start, c]"),
@@ -66,7 +78,7 @@ SEED_BUGS = {
         {"test_pool_backward_shapes", "test_pool_backward_max", "test_pool_backward_average"}, "dA[i, h, w, c]"),
     "conv_backward unpads with [pad:-pad]": (
         "conv_backward", MISTAKES["conv_backward"],
-        {"test_conv_backward_shapes", "test_conv_backward_dA_nopad"}, "with pad = 0"),
+        {c for c in LOSES if c.startswith("test_conv_backward")}, "with pad = 0"),
     "conv_single_step uses float(b)": (
         "conv_single_step", MISTAKES["conv_single_step"],
         {"test_conv_single_step_visible", "test_conv_single_step_scalar", "test_conv_single_step_values",
@@ -123,7 +135,10 @@ VARIANTS = sorted(CATALOG.glob("*/*.py"))
 
 def test_catalog_is_there(course):
     functions = {p.parent.name for p in VARIANTS}
-    assert functions == set(course.solutions()) and len(VARIANTS) > 200, (functions, len(VARIANTS))
+    assert functions == set(course.solutions()), functions
+    for function in functions:  # each function has right answers to accept and mistakes to catch
+        stems = {p.stem.split("_")[0] for p in VARIANTS if p.parent.name == function}
+        assert stems == {"ok", "bug"}, (function, stems)
 
 
 @pytest.mark.parametrize("path", VARIANTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
