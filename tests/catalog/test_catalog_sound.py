@@ -301,9 +301,9 @@ def _inputs_mismatch(originals, after, where="input argument"):
     return None
 
 
-def _run(func, name, case, reference, *, strict_warnings, compare=None):
-    """Problem description (str) if ``func`` disagrees with ``reference`` on ``case``, else None."""
-    want = reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
+def _run(func, name, case, want, *, strict_warnings, compare=None):
+    """Problem description (str) if ``func`` disagrees with the reference output ``want`` on ``case``,
+    else None."""
     args, kwargs = copy.deepcopy(case.args), copy.deepcopy(case.kwargs)
     try:
         with warnings.catch_warnings():
@@ -322,6 +322,18 @@ def _reference_and_compare(name, solutions):
         return solutions[name], None
     pool = lambda got, want, args: _outputs_mismatch("pool_forward", got, want, args)
     return later.reference(name, solutions), later.comparator(name, solutions, pool)
+
+
+_BATTERIES = {}
+
+
+def _battery(name, solutions):
+    """[(case, reference output)] of a function's battery, computed once for all its variants."""
+    if name not in _BATTERIES:
+        reference, _ = _reference_and_compare(name, solutions)
+        _BATTERIES[name] = [(case, reference(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs)))
+                            for case in BATTERY[name]()]
+    return _BATTERIES[name]
 
 
 # --------------------------------------------------------------------------- loading
@@ -413,10 +425,10 @@ def test_variant_format(path):
 def test_ok_variant_matches_reference(path, solutions):
     name = path.parent.name
     func = _load(path, solutions)
-    reference, compare = _reference_and_compare(name, solutions)
+    _, compare = _reference_and_compare(name, solutions)
     problems = []
-    for case in BATTERY[name]():
-        msg = _run(func, name, case, reference, strict_warnings=True, compare=compare)
+    for case, want in _battery(name, solutions):
+        msg = _run(func, name, case, want, strict_warnings=True, compare=compare)
         if msg:
             problems.append(f"  on {case.label}: {msg}")
     if name in later.TIMED and not problems and later.speedup(name, func, solutions) < 10:
@@ -428,10 +440,10 @@ def test_ok_variant_matches_reference(path, solutions):
 def test_bug_variant_is_exposed(path, solutions):
     name = path.parent.name
     func = _load(path, solutions)
-    reference, compare = _reference_and_compare(name, solutions)
+    _, compare = _reference_and_compare(name, solutions)
     exposed = []
-    for case in BATTERY[name]():
-        msg = _run(func, name, case, reference, strict_warnings=False, compare=compare)
+    for case, want in _battery(name, solutions):
+        msg = _run(func, name, case, want, strict_warnings=False, compare=compare)
         if msg:
             exposed.append(f"  {case.label}: {msg}")
     if name in later.TIMED and not exposed:
@@ -439,5 +451,5 @@ def test_bug_variant_is_exposed(path, solutions):
         if ratio < 10:
             exposed.append(f"  timed against the loop version: only {ratio:.1f} times faster")
     assert exposed, (f"bug variant {_variant_id(path)} agrees with the reference on every input of the battery:\n"
-                     + "\n".join(f"  {c.label}" for c in BATTERY[name]()))
-    print(f"{_variant_id(path)} exposed by {len(exposed)}/{len(BATTERY[name]())} inputs:\n" + "\n".join(exposed))
+                     + "\n".join(f"  {c.label}" for c, _ in _battery(name, solutions)))
+    print(f"{_variant_id(path)} exposed by {len(exposed)}/{len(_battery(name, solutions))} inputs:\n" + "\n".join(exposed))

@@ -135,10 +135,7 @@ VARIANTS = sorted(CATALOG.glob("*/*.py"))
 
 def test_catalog_is_there(course):
     functions = {p.parent.name for p in VARIANTS}
-    assert functions == set(course.solutions()), functions
-    for function in functions:  # each function has right answers to accept and mistakes to catch
-        stems = {p.stem.split("_")[0] for p in VARIANTS if p.parent.name == function}
-        assert stems == {"ok", "bug"}, (function, stems)
+    assert functions == set(course.solutions()), functions  # (ok_ and bug_ for each: test_catalog_sound)
 
 
 @pytest.mark.parametrize("path", VARIANTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
