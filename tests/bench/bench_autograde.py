@@ -14,6 +14,7 @@ copy of the course):
 """
 
 import argparse
+import logging
 import os
 import shutil
 import socket
@@ -55,7 +56,9 @@ def fresh(course):
 
 
 def nbclient_alone(course, assignment, students):
-    """Each submission executed start to end by nbclient in a plain kernel, as a lesson runs."""
+    """Each submission executed start to end by nbclient in a plain kernel, with the cells that
+    grading skips skipped too (NBGRADER_EXECUTION, which the kernel inherits)."""
+    os.environ["NBGRADER_EXECUTION"] = "autograde"
     runs = []
     for student in students:
         nb = nbformat.read(course.notebook(course.submitted / student, assignment), as_version=4)
@@ -63,6 +66,7 @@ def nbclient_alone(course, assignment, students):
         NotebookClient(nb, timeout=60, kernel_name="python3",
                        resources={"metadata": {"path": str(course.source / assignment)}}).execute()
         runs.append(time.perf_counter() - start)
+    del os.environ["NBGRADER_EXECUTION"]
     return statistics.mean(runs)
 
 
@@ -119,7 +123,8 @@ def dask_path(course, assignment):
 def scheduler_cost(tasks=5000):
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                      silence_logs=logging.CRITICAL) as cluster, \
             Client(cluster) as client:
         client.submit(int).result()
         start = time.perf_counter()
