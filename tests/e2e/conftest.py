@@ -1,4 +1,5 @@
-"""Real servers for the end-to-end tests: a PostgreSQL from Debian's package in a temporary folder."""
+"""Real servers for the end-to-end tests: a PostgreSQL from Debian's package in a temporary folder, and
+Debian's Chromium driven by Playwright."""
 
 import glob
 import os
@@ -8,6 +9,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
+
+# Debian's Chromium with the flags of GUIDE.md (its closed network refuses background connections);
+# never `playwright install`.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def postgres_bin(name):
@@ -44,3 +51,18 @@ def postgres():
     finally:
         run(postgres_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")  # Playwright's sync API holds an event loop in this thread until it stops
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: these tests need Debian's browser. "
+                    "Install it with `apt-get install chromium`.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -29,9 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 BIN = Path(sys.executable).parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 EXPLORER_NOTEBOOKS = ["01_padding.ipynb", "02_convolution.ipynb", "03_pooling.ipynb",
                       "04_gradients.ipynb", "05_transposed.ipynb", "06_receptive_fields.ipynb"]
 ALL_NOTEBOOKS = ["index.ipynb"] + EXPLORER_NOTEBOOKS
@@ -126,21 +123,6 @@ def jupyter_app(request, tmp_path_factory):
 
 
 # ----------------------------------------------------------------------------- browser
-
-
-@pytest.fixture(scope="module")  # Playwright's sync API holds an event loop in this thread until it stops
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: these tests need Debian's browser. "
-                    "Install it with `apt-get install chromium`.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ One real grading run in a temporary copy of the course: nbgrader generate_assign
 Screenshots go to tests/artifacts/ (git-ignored).
 """
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -23,10 +22,6 @@ ROOT = Path(__file__).resolve().parents[2]
 FORMULA = re.compile(r"\$\$(?P<block>.+?)\$\$|\$(?P<inline>[^$]+)\$", re.S)
 ARTIFACTS = ROOT / "tests" / "artifacts"
 ASSIGNMENT = "02_conv_forward"
-# Debian's Chromium with the flags of GUIDE.md, as in test_browser.py; never `playwright install`.
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 INJECTED = "<b id='injected'>bold</b> & <script>document.title = 'pwned'</script>"
 FORGED = "forged test: everything passed"
 STUDENTS = {
@@ -61,21 +56,6 @@ def page_path(course, student):
     path = course.feedback / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
     assert path.is_file(), f"no feedback page for {student}"
     return path
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: these tests need Debian's browser. "
-                    "Install it with `apt-get install chromium`.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture
