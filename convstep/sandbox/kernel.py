@@ -11,6 +11,7 @@ from pathlib import Path
 
 import zmq
 import zmq.asyncio
+from jupyter_client.channels import HBChannel
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer, List, Unicode
 
@@ -20,8 +21,20 @@ from convstep.sandbox.cgroup import Cgroup
 MiB = 1024 * 1024
 MAX_AUDIT_BYTES = 256 * 1024   # of the audit log the grader reads
 MAX_STDERR_BYTES = 64 * 1024   # of the kernel's stderr the grader keeps (for a start-up failure)
-SEND_TIMEOUT_MS = 2000
-BOX_PREFIX = "convstep-sandbox-"         # a send to the kernel that cannot leave by then means it is lost
+SEND_TIMEOUT_MS = 2000         # a send to the kernel that cannot leave by then means it is lost
+BOX_PREFIX = "convstep-sandbox-"
+
+
+class Heartbeat(HBChannel):
+    """nbclient watches the kernel's process, not its heartbeat; on the capped sockets a ping the
+    kernel no longer takes times out instead of blocking, and then the thread stops quietly
+    (stock HBChannel would die with a traceback on the grader's terminal)."""
+
+    async def _async_run(self):
+        try:
+            await super()._async_run()
+        except zmq.Again:
+            self._beating = False
 
 
 def sweep_boxes():
@@ -105,7 +118,7 @@ class SandboxKernelManager(GradingKernelManager):
 
     def client(self, **kwargs):
         """A client whose sockets have the caps above (its own context, destroyed with it)."""
-        client = super().client(context=self._cap(zmq.asyncio.Context()), **kwargs)
+        client = super().client(context=self._cap(zmq.asyncio.Context()), hb_channel_class=Heartbeat, **kwargs)
         client._created_context = True
         return client
 
