@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 import nbformat
 from nbclient import NotebookClient
@@ -58,15 +59,14 @@ def fresh(course):
 def nbclient_alone(course, assignment, students):
     """Each submission executed start to end by nbclient in a plain kernel, with the cells that
     grading skips skipped too (NBGRADER_EXECUTION, which the kernel inherits)."""
-    os.environ["NBGRADER_EXECUTION"] = "autograde"
     runs = []
-    for student in students:
-        nb = nbformat.read(course.notebook(course.submitted / student, assignment), as_version=4)
-        start = time.perf_counter()
-        NotebookClient(nb, timeout=60, kernel_name="python3",
-                       resources={"metadata": {"path": str(course.source / assignment)}}).execute()
-        runs.append(time.perf_counter() - start)
-    del os.environ["NBGRADER_EXECUTION"]
+    with mock.patch.dict(os.environ, NBGRADER_EXECUTION="autograde"):
+        for student in students:
+            nb = nbformat.read(course.notebook(course.submitted / student, assignment), as_version=4)
+            start = time.perf_counter()
+            NotebookClient(nb, timeout=60, kernel_name="python3",
+                           resources={"metadata": {"path": str(course.source / assignment)}}).execute()
+            runs.append(time.perf_counter() - start)
     return statistics.mean(runs)
 
 
