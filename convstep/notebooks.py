@@ -6,6 +6,7 @@ import nbformat
 from nbgrader.utils import is_grade, is_locked, is_solution  # noqa: F401 -- the one place they come from
 
 SOLUTION_MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
+HIDDEN_MARKER = re.compile(r"(BEGIN|END) HIDDEN TESTS")  # in a line, as nbgrader's ClearHiddenTests finds it
 
 
 class NotebookError(ValueError):
@@ -38,3 +39,16 @@ def label(cells, index):
 def solution_code(cell):
     """The instructor's solution cell as a student would have written it: markers removed."""
     return "\n".join(line for line in cell.source.splitlines() if not SOLUTION_MARKER.match(line))
+
+
+def marked_lines(cell, marker):
+    """The stripped, non-empty lines of ``cell`` between a BEGIN and an END line of ``marker``
+    (SOLUTION_MARKER or HIDDEN_MARKER)."""
+    inside, lines = False, []
+    for line in cell.source.splitlines():
+        found = marker.search(line)
+        if found:
+            inside = found[1] == "BEGIN"
+        elif inside and line.strip():
+            lines.append(line.strip())
+    return lines

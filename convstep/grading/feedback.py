@@ -26,7 +26,7 @@ from nbconvert.preprocessors import Preprocessor
 from nbgrader.preprocessors import ClearHiddenTests
 from traitlets import Bool
 
-from convstep.notebooks import grade_id, is_solution, is_test
+from convstep.notebooks import HIDDEN_MARKER, grade_id, is_solution, is_test
 from convstep.report import owner
 
 NOTE = "# (the code of this hidden test stays with your instructor)"
@@ -62,7 +62,7 @@ def describe_test(cell):
     """What a test cell tests, in words: "hidden test: <its description line>", or, for a test
     cell without one, "visible test: the printed example" (a visible test reproduces it)."""
     lines = [line.strip() for line in cell.source.splitlines() if line.strip()]
-    hidden = "### BEGIN HIDDEN TESTS" in cell.source or NOTE in lines
+    hidden = bool(HIDDEN_MARKER.search(cell.source)) or NOTE in lines
     first = lines[0] if lines else ""
     described = DESCRIPTION.fullmatch(first)
     if described:

@@ -147,10 +147,9 @@ def test_feedback_never_shows_a_hidden_tests_code(course_graded, course):
     released = "\n".join(c.source for c in notebooks.read(course.notebook(course.release, ASSIGNMENT)).cells)
     hidden, cells = set(), 0
     for cell in source.cells:
-        if notebooks.is_test(cell) and "### BEGIN HIDDEN TESTS" in cell.source:
-            cells += 1
-            region = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
-            hidden |= {line.strip() for line in region.splitlines() if len(line.strip()) > 12}
+        region = notebooks.marked_lines(cell, notebooks.HIDDEN_MARKER) if notebooks.is_test(cell) else []
+        cells += bool(region)
+        hidden |= {line for line in region if len(line) > 12}
     # Lines a student sees elsewhere (an import shared with the visible test, a formula of their own
     # solution) give nothing away.
     hidden = {line for line in hidden if line not in released}

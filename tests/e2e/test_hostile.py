@@ -24,7 +24,7 @@ import nbformat
 import pytest
 
 from convstep import report
-from convstep.notebooks import grade_id, is_solution
+from convstep.notebooks import HIDDEN_MARKER, grade_id, is_solution, marked_lines
 from convstep.samples import SAMPLE_STUDENTS, apply_edits
 from convstep.grading.record import GradingRecord
 
@@ -380,12 +380,8 @@ def student_outputs(batch, student):
 def hidden_lines(course):
     """The code lines of the hidden tests of the assignment (long enough to be telling)."""
     nb = nbformat.read(course.notebook(course.source, ASSIGNMENT), as_version=4)
-    lines = set()
-    for cell in nb.cells:
-        if "BEGIN HIDDEN TESTS" in cell.source:
-            inside = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
-            lines |= {line.strip() for line in inside.splitlines() if len(line.strip()) > 30}
-    return lines
+    return {line for cell in nb.cells for line in marked_lines(cell, HIDDEN_MARKER)
+            if len(line) > 30}
 
 
 def test_the_batch_finishes_and_honest_grades_equal_a_clean_run(batch):

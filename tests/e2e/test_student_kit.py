@@ -12,6 +12,7 @@ import venv
 
 import pytest
 
+from convstep.notebooks import HIDDEN_MARKER
 from convstep.notebooks import SOLUTION_MARKER as MARKER
 from convstep.notebooks import grade_id
 from convstep.notebooks import read as read_notebook
@@ -47,10 +48,8 @@ def regions(cell):
     for line in cell.source.splitlines():
         if MARKER.match(line):
             kind = "solution" if "BEGIN" in line else "public"
-        elif "BEGIN HIDDEN TESTS" in line:
-            kind = "hidden"
-        elif "END HIDDEN TESTS" in line:
-            kind = "public"
+        elif HIDDEN_MARKER.search(line):
+            kind = "hidden" if "BEGIN" in line else "public"
         elif line.strip():
             yield line.strip(), kind
 

@@ -6,7 +6,7 @@ import re
 
 from convstep import report
 from convstep.notebooks import SOLUTION_MARKER as MARKER
-from convstep.notebooks import grade_id, is_solution
+from convstep.notebooks import HIDDEN_MARKER, grade_id, is_solution, marked_lines
 from convstep.notebooks import read as read_notebook
 
 API = {  # the fixed public API (shared/GUIDE.md), in teaching order, with the notebook defining it
@@ -102,24 +102,6 @@ def test_provided_code_matches_the_solutions(course):
     assert course.sync_provided(write=False) == []
 
 
-def hidden_lines(cell):
-    inside, lines = False, []
-    for line in cell.source.splitlines():
-        if "BEGIN HIDDEN TESTS" in line:
-            inside = True
-        elif "END HIDDEN TESTS" in line:
-            inside = False
-        elif inside and line.strip():
-            lines.append(line.strip())
-    return lines
-
-
-def solution_lines(cell):
-    lines = cell.source.splitlines()
-    begin, end = [i for i, line in enumerate(lines) if MARKER.match(line)]
-    return [line.strip() for line in lines[begin + 1:end] if line.strip()]
-
-
 def test_release_has_no_solution_and_no_hidden_test(course):
     for assignment in course.assignments():
         source_cells = code_cells(course, course.source, assignment)
@@ -129,15 +111,15 @@ def test_release_has_no_solution_and_no_hidden_test(course):
                          for line in c.source.splitlines()}
         # lines that also appear outside hidden regions (imports shared with visible tests) are not secrets
         public = {line.strip() for c in source_cells for line in c.source.splitlines()
-                  if line.strip() not in {h for h in hidden_lines(c)}}
+                  if line.strip() not in {h for h in marked_lines(c, HIDDEN_MARKER)}}
         for cell in source_cells:
-            for line in hidden_lines(cell):
+            for line in marked_lines(cell, HIDDEN_MARKER):
                 if line not in public:
                     assert line not in release_lines, f"{assignment}: hidden test line leaked: {line}"
             if is_solution(cell):
                 stub = release_cells[grade_id(cell)].source
                 assert "raise NotImplementedError()" in stub
-                for line in solution_lines(cell):
+                for line in marked_lines(cell, MARKER):
                     assert line not in [s.strip() for s in stub.splitlines()], \
                         f"{assignment}: solution line in the release stub of {grade_id(cell)}: {line}"
         assert not re.search(r"BEGIN (SOLUTION|HIDDEN TESTS)", release_text), assignment
