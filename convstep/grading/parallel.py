@@ -12,6 +12,8 @@ marker with the submission's hash goes beside the graded notebook. A rerun (afte
 worker, a changed submission) grades exactly the submissions without a matching marker.
 """
 
+import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -21,6 +23,9 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+
+from nbconvert.writers import FilesWriter
+from nbgrader.converters import GenerateFeedback
 
 from convstep.grading import intake
 
@@ -100,48 +105,88 @@ class ErrorLines(logging.Handler):
         return self.lines[0][:300] if self.lines else ""
 
 
+class KeptFeedback(GenerateFeedback):
+    """nbgrader's GenerateFeedback, started once per submission in a worker: nbgrader builds a new
+    HTMLExporter on every start(), which compiles the feedback templates again; this keeps the first."""
+
+    _kept = None
+
+    def start(self):
+        if self._kept is None:
+            super().start()
+            self._kept = self.exporter
+            return
+        self.init_notebooks()
+        self.writer = FilesWriter(parent=self, config=self.config)
+        self.exporter = self._kept
+        with contextlib.chdir(self.coursedir.root):
+            self.convert_notebooks()
+
+
+class Grader:
+    """What a worker keeps from one task to the next: the course's configuration with the overrides
+    laid over it, and nbgrader's two converters (setting them up costs a tenth of a notebook)."""
+
+    def __init__(self, root, overrides):
+        from nbgrader.coursedir import CourseDirectory
+        from traitlets.config import Config
+        from traitlets.config.loader import PyFileConfigLoader
+
+        from convstep.grading.autograde import SafeAutograde
+
+        # nbgrader's own session handling makes SQLAlchemy warn on every save; they say nothing of the grades.
+        warnings.filterwarnings("ignore", module="nbgrader.api")
+        bin_dir = os.path.dirname(sys.executable)  # nbgrader shells out to alembic, installed beside Python
+        if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+            os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+        self.root = root
+        config = PyFileConfigLoader("nbgrader_config.py", path=root).load_config()
+        config.merge(Config(overrides))
+        self.coursedir = CourseDirectory(config=config)
+        self.steps = [step(coursedir=self.coursedir, config=config) for step in (SafeAutograde, KeptFeedback)]
+        for step in self.steps:
+            step.force = True
+
+    def grade(self, assignment, student):
+        """``nbgrader autograde ASSIGNMENT --student STUDENT --force``, then ``nbgrader
+        generate_feedback`` for it; returns why it failed, or "" if nbgrader went through."""
+        os.chdir(self.root)  # nbgrader's converters work relative to the course directory
+        self.coursedir.assignment_id, self.coursedir.student_id = assignment, student
+        errors = ErrorLines()
+        for step in self.steps:
+            step.log.addHandler(errors)
+            try:
+                step.start()
+            except Exception as error:  # nbgrader gave up on this submission; the others go on
+                return errors.cause() or f"{type(error).__name__}: {error}"
+            finally:
+                step.log.removeHandler(errors)
+        return ""
+
+
+@functools.lru_cache(maxsize=4)
+def _grader(root, overrides, config_version):
+    return Grader(root, json.loads(overrides))
+
+
+def grader(root, overrides):
+    """This process's Grader for a course and overrides; a new one when nbgrader_config.py changed
+    (a worker of a standing cluster outlives many runs)."""
+    config = os.stat(os.path.join(root, "nbgrader_config.py"))
+    return _grader(root, json.dumps(overrides, sort_keys=True), (config.st_mtime_ns, config.st_size))
+
+
 def grade_submission(root, assignment, student, digest, overrides):
-    """The task: ``nbgrader autograde ASSIGNMENT --student STUDENT --force``, then
-    ``nbgrader generate_feedback`` for it, in this process; then the done marker for ``digest``.
-
-    ``overrides`` is a {Class: {trait: value}} dict laid over the course's nbgrader_config.py.
-    Runs in a worker; returns an Outcome, whatever happens to the submission.
+    """The task: grade one submission and write its feedback with this worker's Grader, then the
+    done marker for ``digest``. ``overrides`` is a {Class: {trait: value}} dict laid over the
+    course's nbgrader_config.py. Runs in a worker; returns an Outcome, whatever happens to the submission.
     """
-    from nbgrader.coursedir import CourseDirectory
-    from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
-
-    from nbgrader.converters import GenerateFeedback
-
-    from convstep.grading.autograde import SafeAutograde
-
     start = time.monotonic()
-    # nbgrader's own session handling makes SQLAlchemy warn on every save; they say nothing of the grades.
-    warnings.filterwarnings("ignore", module="nbgrader.api")
-    os.chdir(root)  # nbgrader's converters work relative to the course directory
-    bin_dir = os.path.dirname(sys.executable)  # nbgrader shells out to alembic, installed beside Python
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    config.merge(Config(overrides))
-    coursedir = CourseDirectory(config=config)
-    coursedir.assignment_id, coursedir.student_id = assignment, student
-    errors = ErrorLines()
-    try:
-        for step in (SafeAutograde, GenerateFeedback):
-            converter = step(coursedir=coursedir, config=config)
-            converter.log.addHandler(errors)
-            converter.force = True
-            converter.start()
-    except Exception as error:  # nbgrader gave up on this submission; the others go on
-        return Outcome(assignment, student, False, errors.cause() or f"{type(error).__name__}: {error}",
-                       time.monotonic() - start)
-    finally:
-        converter.log.removeHandler(errors)
-    graded = (Path(root) / "autograded" / student / assignment / f"{assignment}.ipynb").exists()
+    error = grader(root, overrides).grade(assignment, student)
+    graded = not error and (Path(root) / "autograded" / student / assignment / f"{assignment}.ipynb").exists()
     if graded:
         mark_done(root, assignment, student, digest)
-    return Outcome(assignment, student, graded, "" if graded else "nbgrader wrote no graded notebook",
+    return Outcome(assignment, student, graded, error or ("" if graded else "nbgrader wrote no graded notebook"),
                    time.monotonic() - start)
 
 

@@ -14,12 +14,14 @@ what protects the machine is the sandbox around this process.
 
 import argparse
 import importlib
+import importlib.util
 import json
 import os
 import re
 import resource
 import shutil
 import sys
+import types
 
 # Files of executed cells: ipykernel writes each cell to /tmp/ipykernel_<pid>/<hash>.py.
 CELL_FILE = re.compile(r"(/ipykernel_\d+/-?\d+\.py|<ipython-input-\d+-[0-9a-f]+>)$")
@@ -131,6 +133,26 @@ def stage(source, target):
             (shutil.copytree if os.path.isdir(item) else shutil.copyfile)(item, copy)
 
 
+class LazyModule(types.ModuleType):
+    """A stand-in for a module in sys.modules that imports it on first use: a graded notebook
+    imports pyplot, but draws only if the student changed a figure cell. (importlib's LazyLoader
+    does not do here: the next import statement of the module reads its __spec__, which loads it.)"""
+
+    def __init__(self, name):
+        super().__init__(name)
+        self.__spec__ = importlib.util.find_spec(name)
+        self.__file__ = self.__spec__.origin  # ipykernel lists every module's file when it starts
+        parent, _, child = name.rpartition(".")
+        if parent:
+            setattr(sys.modules[parent], child, self)  # what `import parent.child as x` reads
+
+    def __getattr__(self, attribute):  # called only for what the stand-in does not hold yet
+        del sys.modules[self.__name__]
+        module = importlib.import_module(self.__name__)
+        self.__dict__.update(module.__dict__)  # from now on the stand-in answers as the module
+        return getattr(module, attribute)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m convstep.sandbox.entry")
     parser.add_argument("--uid", type=int, help="become this user (when started as root)")
@@ -141,6 +163,7 @@ def main(argv=None):
     parser.add_argument("--log", required=True, help="audit log (opened before privileges are dropped)")
     parser.add_argument("--allow", action="append", default=[], help="read-only roots it may read")
     parser.add_argument("--preload", action="append", default=[], help="modules to import before the kernel starts")
+    parser.add_argument("--lazy", action="append", default=[], help="modules imported only when first used")
     parser.add_argument("kernel_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
 
@@ -154,6 +177,8 @@ def main(argv=None):
         stage(args.fonts, os.environ["MPLCONFIGDIR"])
     for module in args.preload:  # what every notebook imports, while the kernel is still booting
         importlib.import_module(module)
+    for module in args.lazy:
+        sys.modules[module] = LazyModule(module)
     sys.addaudithook(Audit(log_fd, workdir, ["/dev/null", "/dev/urandom", "/proc/self", *args.allow]))
 
     # The kernel's own stdout is not the notebook's (ipykernel captures that): keep its start-up

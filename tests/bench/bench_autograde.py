@@ -6,9 +6,13 @@ In one run, on the same class (``--students`` complete submissions of one assign
 copy of the course):
 - the floor: a bare one-cell notebook graded by ``nbgrader autograde`` (start-up, kernel, database);
 - the graded notebook executed by nbclient alone (no nbgrader, no sandbox, one kernel each);
-- serial ``nbgrader autograde`` of the class: in the sandbox, and without it;
+- serial ``nbgrader autograde`` of the class: in the sandbox, and without it; serial ``nbgrader
+  generate_feedback``, which with autograde is the work ``convstep autograde`` does;
 - ``convstep autograde --workers 1`` and ``--workers 2`` (a LocalCluster), and the Dask path with a
   scheduler and two ``dask worker`` processes started apart;
+- for each run, the whole run and its steady rate: from the first notebook written to the last
+  (without start-up and the final CSV, which a large class does not notice), and how busy the
+  machine's cores were (from /proc/stat: what the cores allow beyond what is measured);
 - the peak memory of a sandbox (its cgroup) and of a worker process;
 - the scheduler's own cost per task, from 5,000 tasks that do nothing.
 """
@@ -23,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
 
@@ -31,24 +36,44 @@ from nbclient import NotebookClient
 
 from convstep import samples
 from convstep.course import Course
+from convstep.grading.parallel import DONE
 from convstep.grading.record import GradingRecord
 
 BARE = "00_bare"
 
 
+def busy_seconds():
+    """CPU seconds all cores have been busy since boot (every process, not only ours)."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # minus idle and iowait
+
+
+@dataclass
+class Run:
+    seconds: float   # the whole command
+    busy: float      # cores busy on average during it (of os.cpu_count())
+    steady: float    # notebooks/s from the first output file written to the last
+
+
+def timed(command, outputs, **kwargs):
+    """Run a command; ``outputs`` is a glob (from the course root) of the files it writes, one per notebook."""
+    start, cpu = time.perf_counter(), busy_seconds()
+    subprocess.run(command, check=True, capture_output=True, **kwargs)
+    seconds = time.perf_counter() - start
+    written = sorted(path.stat().st_mtime for path in Path(kwargs.get("cwd", ".")).glob(outputs))
+    steady = (len(written) - 1) / (written[-1] - written[0]) if len(written) > 2 else float("nan")
+    return Run(seconds, (busy_seconds() - cpu) / seconds, steady)
+
+
 def nbgrader(course, *args):
     env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course.root, env=env, check=True,
-                   capture_output=True)
-    return time.perf_counter() - start
+    outputs = "feedback/*/*/*.html" if args[0] == "generate_feedback" else f"autograded/*/{args[1]}/*.ipynb"
+    return timed([sys.executable, "-m", "nbgrader", *args], outputs, cwd=course.root, env=env)
 
 
 def convstep(course, *args):
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "convstep", *args, "--course", str(course.root)], check=True,
-                   capture_output=True)
-    return time.perf_counter() - start
+    return timed([sys.executable, "-m", "convstep", *args, "--course", str(course.root)],
+                 f"autograded/*/*/{DONE}", cwd=course.root)
 
 
 def fresh(course):
@@ -112,12 +137,12 @@ def dask_path(course, assignment):
                                 **quiet) for _ in range(2)]
     try:
         time.sleep(3)  # let the workers join
-        seconds = convstep(course, "autograde", assignment, "--scheduler", f"tcp://127.0.0.1:{port}")
+        run = convstep(course, "autograde", assignment, "--scheduler", f"tcp://127.0.0.1:{port}")
         memory = max(vm_hwm(w.pid) for w in workers)
     finally:
         for process in [scheduler, *workers]:
             process.kill()
-    return seconds, memory
+    return run, memory
 
 
 def scheduler_cost(tasks=5000):
@@ -147,37 +172,55 @@ def main():
         course.build_release()
         students = samples.write_class(course, {f"s{i:03d}": samples.SAMPLE_STUDENTS["complete"] for i in range(n)})
         nbgrader(course, "autograde", BARE, "--force")  # warm-up: font cache, database
-        floor = nbgrader(course, "autograde", BARE, "--force") / n
+        floor = nbgrader(course, "autograde", BARE, "--force").seconds / n
         alone = nbclient_alone(course, assignment, students)
-        serial = nbgrader(course, "autograde", assignment, "--force") / n
+        serial = nbgrader(course, "autograde", assignment, "--force")
+        feedback = nbgrader(course, "generate_feedback", assignment, "--force")
         records = [GradingRecord.load(course.autograded / s / assignment) for s in students]
         sandbox_peak = max(r.peak_memory for r in records) / 2**20
         fresh(course)
-        unboxed = nbgrader(course, "autograde", assignment, "--force", "--SandboxedExecute.sandbox=False") / n
-        throughput = {}
+        unboxed = nbgrader(course, "autograde", assignment, "--force", "--SandboxedExecute.sandbox=False")
+        runs = {}
         for workers in (1, 2):
             fresh(course)
-            throughput[workers] = n / convstep(course, "autograde", assignment, "--workers", str(workers))
+            runs[workers] = convstep(course, "autograde", assignment, "--workers", str(workers))
         fresh(course)
-        dask_seconds, worker_memory = dask_path(course, assignment)
+        dask, worker_memory = dask_path(course, assignment)
         per_task = scheduler_cost()
 
+    # nbgrader's two serial steps, one after the other: the same work as one convstep autograde
+    pipeline = 1 / (1 / serial.steady + 1 / feedback.steady)
+    two = runs[2].steady
     print(f"\n{assignment}, {n} complete submissions, {os.cpu_count()} cores\n")
-    rows = [("bare one-cell notebook, nbgrader autograde", f"{floor:.2f} s/notebook"),
-            ("nbclient alone (no nbgrader, no sandbox)", f"{alone:.2f} s/notebook"),
-            ("serial nbgrader autograde, sandbox", f"{serial:.2f} s/notebook"),
-            ("serial nbgrader autograde, no sandbox", f"{unboxed:.2f} s/notebook"),
-            ("convstep autograde --workers 1", f"{throughput[1]:.2f} notebooks/s"),
-            ("convstep autograde --workers 2", f"{throughput[2]:.2f} notebooks/s "
-                                               f"({throughput[2] / throughput[1]:.2f}x workers 1, "
-                                               f"{throughput[2] * serial:.2f}x serial nbgrader)"),
-            ("Dask: scheduler + 2 dask worker processes", f"{n / dask_seconds:.2f} notebooks/s"),
-            ("peak memory of one sandbox (cgroup)", f"{sandbox_peak:.0f} MiB"),
-            ("peak memory of one Dask worker process", f"{worker_memory:.0f} MiB"),
-            ("scheduler cost per task (5,000 no-op tasks)", f"{per_task * 1000:.2f} ms")]
-    width = max(len(r[0]) for r in rows)
-    for name, value in rows:
-        print(f"  {name:{width}s}  {value}")
+    rows = [("bare one-cell notebook, nbgrader autograde", f"{floor:.2f} s/notebook", ""),
+            ("nbclient alone (no nbgrader, no sandbox)", f"{alone:.2f} s/notebook", ""),
+            ("serial nbgrader autograde, sandbox", per_notebook(serial, n), cores(serial)),
+            ("serial nbgrader autograde, no sandbox", per_notebook(unboxed, n), cores(unboxed)),
+            ("serial nbgrader generate_feedback", per_notebook(feedback, n), cores(feedback)),
+            ("serial autograde + generate_feedback", f"steady {1 / pipeline:.2f} s/notebook", ""),
+            ("convstep autograde --workers 1", rate(runs[1], n), cores(runs[1])),
+            ("convstep autograde --workers 2", rate(runs[2], n), cores(runs[2])),
+            ("  steady, --workers 2 against", f"{two / runs[1].steady:.2f}x workers 1, {two * (1 / serial.steady):.2f}x "
+                                              f"serial autograde, {two / pipeline:.2f}x serial autograde + feedback", ""),
+            ("Dask: scheduler + 2 dask worker processes", rate(dask, n), cores(dask)),
+            ("peak memory of one sandbox (cgroup)", f"{sandbox_peak:.0f} MiB", ""),
+            ("peak memory of one Dask worker process", f"{worker_memory:.0f} MiB", ""),
+            ("scheduler cost per task (5,000 no-op tasks)", f"{per_task * 1000:.2f} ms", "")]
+    width = [max(len(r[i]) for r in rows) for i in range(2)]
+    for name, value, busy in rows:
+        print(f"  {name:{width[0]}s}  {value:{width[1]}s}  {busy}".rstrip())
+
+
+def per_notebook(run, n):
+    return f"{run.seconds / n:.2f} s/notebook, steady {1 / run.steady:.2f}"
+
+
+def rate(run, n):
+    return f"{n / run.seconds:.2f} notebooks/s, steady {run.steady:.2f}"
+
+
+def cores(run):
+    return f"cores busy {run.busy:.2f} of {os.cpu_count()}"
 
 
 if __name__ == "__main__":

@@ -74,3 +74,25 @@ print('pid', os.getpid())
     assert "course False" in lines and "network no" in lines and "usr read-only" in lines, result.stderr
     assert [line for line in lines if line.endswith("full")] == ["/tmp full", "/dev/shm full", f"{bwrap.HOME} full"]
     assert int(lines[-1].split()[1]) < 10  # its own PID namespace
+
+
+def test_a_graded_kernel_loads_pyplot_only_when_a_cell_draws():
+    """pyplot is imported by every notebook's setup cell but used only by figure cells, which grading
+    skips: in the sandboxed kernel it is a stand-in until first used, then the real module."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from convstep.sandbox.kernel import SandboxKernelManager
+
+    cells = ["import sys\nimport matplotlib as mpl\nimport matplotlib.pyplot as plt\nfrom matplotlib import pyplot\n"
+             "mpl.rcParams['image.cmap'] = 'gray'\n"
+             "print(type(plt).__name__, 'subplots' in vars(plt), pyplot is plt)",
+             "fig, ax = plt.subplots()\nax.imshow([[0, 1], [1, 0]])\nplt.show()",
+             "print('subplots' in vars(plt), plt.subplots is sys.modules['matplotlib.pyplot'].subplots)"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code) for code in cells])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    NotebookClient(nb, km=SandboxKernelManager(kernel_name="python3"), timeout=60).execute()
+    before, drawn, after = (cell.outputs for cell in nb.cells)
+    assert before[0]["text"] == "LazyModule False True\n"
+    assert [output["output_type"] for output in drawn] == ["display_data"] and "image/png" in drawn[0]["data"]
+    assert after[0]["text"] == "True True\n"
