@@ -10,6 +10,7 @@ from html import escape
 
 import ipywidgets as widgets
 import numpy as np
+from ipyevents import Event
 from matplotlib.patches import Rectangle
 
 from .. import images
@@ -106,8 +107,15 @@ class ReceptiveFieldExplorer(Batched, widgets.VBox):
         self.notice = html_box()
         self.experiment = html_box()
         self.calls = html_box()
+        # ipywidgets' Image has no click event; ipyevents reports clicks with their position in
+        # the picture's own pixels ("data"), whatever size the browser shows it at.
+        self.clicks = Event(source=self.canvas.image, watched_events=["click"],
+                            xy_coordinate_system="data")
+        self.clicks.on_dom_event(self._clicked)
+        hint = widgets.HTML("<i>Click a cell of the last layer (the right-hand panel), or move "
+                            "the cell slider, to pick it.</i>")
         controls = widgets.VBox([self.images.box] + [layer.box for layer in self.layers])
-        super().__init__([controls, self.stepper.box, self.canvas.image, self.formula,
+        super().__init__([controls, self.stepper.box, hint, self.canvas.image, self.formula,
                           self.experiment, self.notice, self.calls])
         self.source.observe(self._refresh, "value")
         for layer in self.layers:
@@ -197,6 +205,22 @@ class ReceptiveFieldExplorer(Batched, widgets.VBox):
                          f"RF {r}×{r}, jump {j}")
             cell_axes(ax, n, n, title)
         self.canvas.redraw()
+
+    # --- picking by click
+
+    def cell_at(self, x, y):
+        """(row, col) of the last layer's cell under pixel (x, y) of the picture (origin top
+        left, as the browser reports it), or None when (x, y) is not on that panel's cells."""
+        ax = self.axes[len(self.stack)]
+        col, row = ax.transData.inverted().transform((x, self.canvas.figure.bbox.height - y))
+        row, col = round(float(row)), round(float(col))
+        n = self.shapes[-1]
+        return (row, col) if 0 <= row < n and 0 <= col < n else None
+
+    def _clicked(self, event):
+        cell = self.cell_at(event["dataX"], event["dataY"])
+        if cell is not None:
+            self.stepper.position.value = cell[0] * self.shapes[-1] + cell[1]
 
     # --- per frame
 

@@ -109,3 +109,38 @@ def test_a_layer_that_does_not_fit_is_left_out_and_explained(ex):
     set_stack(ex, [("conv", 7, 4, 0, 3), ("conv", 7, 1, 0, 3)])    # 32 → 4, then f_eff 19 > 4
     assert "Layer 2 does not fit" in ex.notice.value
     assert ex.shapes == [32, 4] and len(ex.gradients) == 2
+
+
+def click(ex, x, y):
+    """A click as ipyevents sends it from the browser: position in the picture's pixels."""
+    ex.clicks._handle_mouse_msg(None, {"event": "click", "dataX": x, "dataY": y}, [])
+
+
+def pixel_of(ex, panel, row, col):
+    """Where cell (row, col) of a panel is drawn, in picture pixels from the top left."""
+    x, y = ex.axes[panel].transData.transform((col, row))
+    return float(x), float(ex.canvas.figure.bbox.height - y)
+
+
+@pytest.mark.parametrize("stack", [None, [("conv", 3, 2, 0, 1)]])
+def test_a_click_on_the_last_panel_picks_the_cell_under_it(stack):
+    ex = receptive_field_explorer()
+    if stack:
+        set_stack(ex, stack)
+    last, n = len(ex.stack), ex.shapes[-1]
+    for row, col in [(2, 5), (n - 1, 0), (0, n - 1)]:
+        click(ex, *pixel_of(ex, last, row, col))
+        assert (ex.row, ex.col) == (row, col), f"clicked cell ({row}, {col}) of a {n}×{n} layer"
+        assert ex.stepper.position.value == row * n + col
+        assert f"cell ({row}, {col}) of the last layer" in ex.formula.value
+
+
+def test_a_click_off_the_last_layers_cells_changes_nothing():
+    ex = receptive_field_explorer()
+    ex.stepper.position.value = 17
+    n_input = ex.shapes[0]
+    for x, y in [pixel_of(ex, 0, n_input // 2, n_input // 2),    # the input panel
+                 (2.0, 2.0),                                      # the figure's corner
+                 pixel_of(ex, len(ex.stack), -3, 0)]:             # above the last panel
+        click(ex, x, y)
+        assert ex.stepper.position.value == 17
