@@ -200,6 +200,7 @@ def test_voila_tree_lists_every_notebook_and_opens_one(page, voila_url):
     for name in ALL_NOTEBOOKS:
         page.locator(".jp-DirListing-item", has_text=name).wait_for()
     _screenshot(page, "voila_tree.png")
+    _assert_clean_console(page, "voila tree")
     with page.context.expect_page() as opened:     # Voila's tree opens notebooks in a new tab
         page.locator(".jp-DirListing-item", has_text="02_convolution.ipynb").click()
     app = opened.value
