@@ -89,7 +89,7 @@ def command(layout, inner):
                                           "--ro-bind", str(layout.fonts), str(layout.fonts)]
     variables = {"HOME": HOME, "PATH": f"{os.path.join(sys.prefix, 'bin')}:/usr/bin:/bin", "LANG": "C.UTF-8",
                  "TMPDIR": "/tmp", "MPLCONFIGDIR": "/tmp/matplotlib", "IPYTHONDIR": "/tmp/ipython",
-                 # as ipykernel sets it, but before a preloaded pyplot reads it
+                 # as ipykernel sets it, but before pyplot (loaded before or in a cell) reads it
                  "MPLBACKEND": "module://matplotlib_inline.backend_inline",
                  "PYTHONDONTWRITEBYTECODE": "1",
                  "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", **layout.env}

@@ -10,6 +10,8 @@ copy of the course):
   generate_feedback``, which with autograde is the work ``convstep autograde`` does;
 - ``convstep autograde --workers 1`` and ``--workers 2`` (a LocalCluster), and the Dask path with a
   scheduler and two ``dask worker`` processes started apart;
+- ``--workers 1`` and ``--workers 2`` again with no kernel started ahead (``SandboxedExecute.prestart``
+  off), where one worker uses one core: how the parallel path itself scales;
 - for each run, the whole run and its steady rate: from the first notebook written to the last
   (without start-up and the final CSV, which a large class does not notice), and how busy the
   machine's cores were (from /proc/stat: what the cores allow beyond what is measured);
@@ -184,6 +186,12 @@ def main():
         for workers in (1, 2):
             fresh(course)
             runs[workers] = convstep(course, "autograde", assignment, "--workers", str(workers))
+        config = (course.root / "nbgrader_config.py").read_text()
+        (course.root / "nbgrader_config.py").write_text(config + "\nc.SandboxedExecute.prestart = False\n")
+        for workers in (1, 2):
+            fresh(course)
+            runs["cold", workers] = convstep(course, "autograde", assignment, "--workers", str(workers))
+        (course.root / "nbgrader_config.py").write_text(config)
         fresh(course)
         dask, worker_memory = dask_path(course, assignment)
         per_task = scheduler_cost()
@@ -202,6 +210,9 @@ def main():
             ("convstep autograde --workers 2", rate(runs[2], n), cores(runs[2])),
             ("  steady, --workers 2 against", f"{two / runs[1].steady:.2f}x workers 1, {two * (1 / serial.steady):.2f}x "
                                               f"serial autograde, {two / pipeline:.2f}x serial autograde + feedback", ""),
+            ("no kernel started ahead: --workers 1", rate(runs["cold", 1], n), cores(runs["cold", 1])),
+            ("no kernel started ahead: --workers 2", rate(runs["cold", 2], n), cores(runs["cold", 2])),
+            ("  steady, --workers 2 against --workers 1", f"{runs['cold', 2].steady / runs['cold', 1].steady:.2f}x", ""),
             ("Dask: scheduler + 2 dask worker processes", rate(dask, n), cores(dask)),
             ("peak memory of one sandbox (cgroup)", f"{sandbox_peak:.0f} MiB", ""),
             ("peak memory of one Dask worker process", f"{worker_memory:.0f} MiB", ""),
