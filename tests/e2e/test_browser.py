@@ -144,8 +144,11 @@ def page(browser):
 
 
 # Notebook 7.6.5's own keyboard-shortcut plugin throws this once at start-up, on its file browser
-# and on an empty notebook too, with every lab extension disabled: Notebook's bug, not the
-# course's. Only that error, thrown from Notebook's own bundle, is let through, on Notebook 7 only.
+# and on an empty notebook too, with every lab extension disabled. In Notebook's bundle: its
+# pluginChanged handler reads registry.plugins[id].schema for every settings reload, and the
+# registry announces a reload (SettingRegistry.load -> reload) also for a plugin it has not
+# loaded. Notebook's race, not the course's: only that error, thrown from Notebook's own bundle,
+# is let through, on Notebook 7 only.
 NOTEBOOK7_OWN = ("uncaught: Cannot read properties of undefined (reading 'schema')",
                  "/static/notebook/notebook_core.")
 
