@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 VENV_PYTHON = VENV / "bin" / "python"
 STAMP = VENV / ".convstep-installed"
+VOILA_TEMPLATE = ROOT / "convstep" / "explorers" / "voila_template"
 # Debian packages (name: a file that shows it is installed), by what needs them: the sandbox for
 # grading; the browser for the explorer tests and a PostgreSQL server for the gradebook tests.
 SANDBOX_PACKAGES = {"bubblewrap": "/usr/bin/bwrap"}
@@ -45,6 +46,19 @@ def ensure_venv():
         subprocess.run([str(VENV_PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                         "-e", f"{ROOT}[test]"], check=True)
         STAMP.write_text(_requirements_hash())
+    link_voila_template(VENV)
+
+
+def link_voila_template(prefix):
+    """Voila looks for page templates only on Jupyter's data path: link the explorers' template
+    (voila.json names it) into that of the environment at ``prefix``."""
+    link = Path(prefix) / "share" / "jupyter" / "voila" / "templates" / "convstep"
+    if link.is_symlink() and link.resolve() == VOILA_TEMPLATE:
+        return
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if link.is_symlink():
+        link.unlink()
+    link.symlink_to(VOILA_TEMPLATE, target_is_directory=True)
 
 
 def ensure_system_packages(packages):
