@@ -111,6 +111,18 @@ class Canvas:
         """Encode the Agg buffer and hand it to the Image widget."""
         self.image.value = encode(self.figure)
 
+    # Picture pixels count from the top left, as the browser reports a click; Agg's from the bottom.
+
+    def pixel(self, ax, x, y):
+        """Where data point (x, y) of ``ax`` is in the picture, in pixels from the top left."""
+        px, py = ax.transData.transform((x, y))
+        return float(px), float(self.figure.bbox.height - py)
+
+    def data_at(self, ax, px, py):
+        """The data point of ``ax`` at pixel (px, py) of the picture (from the top left)."""
+        x, y = ax.transData.inverted().transform((px, self.figure.bbox.height - py))
+        return float(x), float(y)
+
 
 def encode(figure):
     """JPEG bytes of an Agg-drawn figure.

@@ -211,9 +211,8 @@ class ReceptiveFieldExplorer(Batched, widgets.VBox):
     def cell_at(self, x, y):
         """(row, col) of the last layer's cell under pixel (x, y) of the picture (origin top
         left, as the browser reports it), or None when (x, y) is not on that panel's cells."""
-        ax = self.axes[len(self.stack)]
-        col, row = ax.transData.inverted().transform((x, self.canvas.figure.bbox.height - y))
-        row, col = round(float(row)), round(float(col))
+        col, row = self.canvas.data_at(self.axes[len(self.stack)], x, y)
+        row, col = round(row), round(col)
         n = self.shapes[-1]
         return (row, col) if 0 <= row < n and 0 <= col < n else None
 

@@ -382,8 +382,7 @@ def test_voila_receptive_field_click_picks_the_cell_under_the_pointer(page, voil
     page.get_by_text("cell (0, 0) of the last layer").first.wait_for()
     natural = image.evaluate("img => img.naturalWidth")
     for row, col in [(3, 11), (n - 1, 2)]:
-        x, y = local.axes[last].transData.transform((col, row))
-        y = local.canvas.figure.bbox.height - y
+        x, y = local.canvas.pixel(local.axes[last], col, row)
         box = image.bounding_box()
         scale = box["width"] / natural
         old = image.get_attribute("src")

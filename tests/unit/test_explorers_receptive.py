@@ -118,8 +118,7 @@ def click(ex, x, y):
 
 def pixel_of(ex, panel, row, col):
     """Where cell (row, col) of a panel is drawn, in picture pixels from the top left."""
-    x, y = ex.axes[panel].transData.transform((col, row))
-    return float(x), float(ex.canvas.figure.bbox.height - y)
+    return ex.canvas.pixel(ex.axes[panel], col, row)
 
 
 @pytest.mark.parametrize("stack", [None, [("conv", 3, 2, 0, 1)]])
