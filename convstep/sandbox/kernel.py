@@ -166,14 +166,17 @@ class SandboxKernelManager(GradingKernelManager):
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         await super()._async_launch_kernel(kernel_cmd, **kw)
-        stream = self.provisioner.process.stderr
+        # A descriptor of the drain's own: jupyter_client closes the process's stderr once the
+        # kernel is gone, which may be before the drain has read to the end.
+        stream = os.fdopen(os.dup(self.provisioner.process.stderr.fileno()), "rb")
         threading.Thread(target=self._drain, args=(stream,), daemon=True).start()
 
     def _drain(self, stream):
         """Read the kernel's stderr to the end, keeping only its first bytes."""
-        for chunk in iter(lambda: stream.read(65536), b""):
-            if len(self.stderr_kept) < MAX_STDERR_BYTES:
-                self.stderr_kept += chunk[:MAX_STDERR_BYTES - len(self.stderr_kept)]
+        with stream:
+            for chunk in iter(lambda: stream.read(65536), b""):
+                if len(self.stderr_kept) < MAX_STDERR_BYTES:
+                    self.stderr_kept += chunk[:MAX_STDERR_BYTES - len(self.stderr_kept)]
 
     def seal(self):
         """Once the kernel's sockets exist, the kernel may create nothing more in the shared folder."""
