@@ -62,6 +62,7 @@ from convstep.grading import feedback  # noqa: E402
 c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "convstep.grading.feedback.HideHiddenTests",
                                     "convstep.grading.feedback.SummarizeTests",
                                     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
+c.GenerateFeedback.exporter_class = feedback.FeedbackExporter  # HTMLExporter, less its second parse of the page
 c.GenerateFeedback.HTMLExporter.template_name = feedback.TEMPLATE
 c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [feedback.TEMPLATES]
 c.GenerateFeedback.HTMLExporter.extra_template_paths = feedback.template_paths()

@@ -14,7 +14,7 @@ what protects the machine is the sandbox around this process.
 
 import argparse
 import importlib
-import importlib.util
+import importlib.machinery
 import json
 import os
 import re
@@ -135,14 +135,16 @@ def stage(source, target):
 
 class LazyModule(types.ModuleType):
     """A stand-in for a module in sys.modules that imports it on first use: a graded notebook
-    imports pyplot, but draws only if the student changed a figure cell. (importlib's LazyLoader
-    does not do here: the next import statement of the module reads its __spec__, which loads it.)"""
+    imports matplotlib, but draws only if the student changed a figure cell. (importlib's LazyLoader
+    does not do here: the next import statement of the module reads its __spec__, which loads it.)
+    A submodule's stand-in may sit on its parent's: finding it does not load the parent."""
 
     def __init__(self, name):
         super().__init__(name)
-        self.__spec__ = importlib.util.find_spec(name)
-        self.__file__ = self.__spec__.origin  # ipykernel lists every module's file when it starts
         parent, _, child = name.rpartition(".")
+        path = sys.modules[parent].__spec__.submodule_search_locations if parent else None
+        self.__spec__ = importlib.machinery.PathFinder.find_spec(name, path)
+        self.__file__ = self.__spec__.origin  # ipykernel lists every module's file when it starts
         if parent:
             setattr(sys.modules[parent], child, self)  # what `import parent.child as x` reads
 
@@ -179,6 +181,8 @@ def main(argv=None):
         importlib.import_module(module)
     for module in args.lazy:
         sys.modules[module] = LazyModule(module)
+    # No debugger in a graded kernel: ipykernel imports debugpy when it finds it (55 ms of every start).
+    sys.modules["debugpy"] = None
     sys.addaudithook(Audit(log_fd, workdir, ["/dev/null", "/dev/urandom", "/proc/self", *args.allow]))
 
     # The kernel's own stdout is not the notebook's (ipykernel captures that): keep its start-up

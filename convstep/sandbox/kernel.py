@@ -83,10 +83,10 @@ class SandboxKernelManager(GradingKernelManager):
     max_message_bytes = Integer(8 * MiB, config=True,
                                 help="Largest message the grader accepts from the kernel; a larger one drops the connection.")
     iopub_queue = Integer(64, config=True, help="Output messages queued for the grader before the kernel must wait.")
-    preload = List(Unicode(), ["numpy", "matplotlib"], config=True, help=(
+    preload = List(Unicode(), ["numpy"], config=True, help=(
         "Modules imported before the kernel starts (what the notebooks import first), so that a kernel "
         "started ahead has them ready."))
-    lazy = List(Unicode(), ["matplotlib.pyplot"], config=True, help=(
+    lazy = List(Unicode(), ["matplotlib", "matplotlib.pyplot"], config=True, help=(
         "Modules the notebooks import but grading seldom uses (figures): loaded on first use, so that a "
         "kernel that draws nothing does not pay for them."))
     data_dir = Unicode("", help="Folder of the assignment's data files (set by the grader, never the submission).")

@@ -31,6 +31,13 @@ STUDENTS = {
     "injector": {"solutions": "all", "edits": {"conv_single_step": [
         ("Z = np.sum(a_slice_prev * W) + b.item()", f"raise ValueError({INJECTED!r})")]}},
 }
+# Outputs that the exporter's accessibility pass changes: an image without alt text, and HTML of
+# the student's own with an alt text holding ">" and a cell-output div that has a tabindex.
+OUTPUTS = """from IPython.display import HTML, Image, display
+display(Image(data=bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108000000003a7e9b55"
+                                 "0000000a49444154789c636000000002000148afa4710000000049454e44ae426082")))
+display(HTML('<div class="x jp-OutputArea-output" tabindex="3"><img src="a.png" alt="a > b"></div>'))
+"""
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +53,7 @@ def course_graded(tmp_path_factory, course):
     path = copy.notebook(copy.submitted / "injector", ASSIGNMENT)
     nb = notebooks.read(path)
     nb.cells.append(nbformat.v4.new_code_cell("print('hello')", metadata={"convstep": {"test": FORGED}}))
+    nb.cells.append(nbformat.v4.new_code_cell(OUTPUTS))
     nbformat.write(nb, path)
     copy.autograde(ASSIGNMENT)
     copy.nbgrader("generate_feedback", ASSIGNMENT, "--force")
@@ -164,6 +172,22 @@ def test_feedback_never_shows_a_hidden_tests_code(course_graded, course):
         shown = sorted(line for line in secret if line in text or line in html)
         assert not shown, f"{student}'s feedback shows hidden test code: {shown[:3]}"
         assert text.count(NOTE) == cells == 7  # every hidden test says where its code is
+
+
+def test_the_page_is_the_document_nbconverts_html_exporter_makes(course_graded):
+    """The feedback exporter leaves out HTMLExporter's BeautifulSoup pass and writes its alt texts
+    itself: parsed, each page equals the stock exporter's page."""
+    course_graded.nbgrader("generate_feedback", ASSIGNMENT, "--force",
+                           "--GenerateFeedback.exporter_class=nbconvert.exporters.HTMLExporter",
+                           "--CourseDirectory.feedback_directory=feedback_stock")
+    for student in STUDENTS:
+        ours = page_path(course_graded, student).read_text()
+        stock = (course_graded.root / "feedback_stock" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+        assert ours != stock  # the stock page went through BeautifulSoup, ours did not
+        assert str(BeautifulSoup(ours, "html.parser")) == str(BeautifulSoup(stock, "html.parser")), student
+    injector = BeautifulSoup(page_path(course_graded, "injector").read_text(), "html.parser")
+    assert injector.select('img[alt="No description has been provided for this image"]')
+    assert injector.select('img[alt="a > b"]') and injector.select('div.x[tabindex="3"]')
 
 
 def test_what_a_student_wrote_is_shown_as_text_never_run(open_page):

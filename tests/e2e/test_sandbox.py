@@ -76,23 +76,27 @@ print('pid', os.getpid())
     assert int(lines[-1].split()[1]) < 10  # its own PID namespace
 
 
-def test_a_graded_kernel_loads_pyplot_only_when_a_cell_draws():
-    """pyplot is imported by every notebook's setup cell but used only by figure cells, which grading
-    skips: in the sandboxed kernel it is a stand-in until first used, then the real module."""
+def test_a_graded_kernel_loads_matplotlib_only_when_a_cell_draws():
+    """Every notebook's setup cell imports pyplot, but only figure cells, which grading skips, use
+    matplotlib: in the sandboxed kernel matplotlib and pyplot are stand-ins until first used, then
+    the real modules."""
     import nbformat
     from nbclient import NotebookClient
 
     from convstep.sandbox.kernel import SandboxKernelManager
 
-    cells = ["import sys\nimport matplotlib as mpl\nimport matplotlib.pyplot as plt\nfrom matplotlib import pyplot\n"
-             "mpl.rcParams['image.cmap'] = 'gray'\n"
-             "print(type(plt).__name__, 'subplots' in vars(plt), pyplot is plt)",
+    cells = ["import sys\nimport matplotlib.pyplot as plt\nimport numpy as np\n"
+             "print(type(sys.modules['matplotlib']).__name__, type(plt).__name__)",
+             "import matplotlib as mpl\nfrom matplotlib import pyplot\nmpl.rcParams['image.cmap'] = 'gray'\n"
+             "print('rcParams' in vars(mpl), 'subplots' in vars(plt), pyplot is plt)",
              "fig, ax = plt.subplots()\nax.imshow([[0, 1], [1, 0]])\nplt.show()",
-             "print('subplots' in vars(plt), plt.subplots is sys.modules['matplotlib.pyplot'].subplots)"]
+             "print('subplots' in vars(plt), plt.subplots is sys.modules['matplotlib.pyplot'].subplots, "
+             "mpl.rcParams['image.cmap'])"]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code) for code in cells])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     NotebookClient(nb, km=SandboxKernelManager(kernel_name="python3"), timeout=60).execute()
-    before, drawn, after = (cell.outputs for cell in nb.cells)
-    assert before[0]["text"] == "LazyModule False True\n"
+    setup, style, drawn, after = (cell.outputs for cell in nb.cells)
+    assert setup[0]["text"] == "LazyModule LazyModule\n"
+    assert style[0]["text"] == "True False True\n"  # matplotlib is loaded, pyplot not yet
     assert [output["output_type"] for output in drawn] == ["display_data"] and "image/png" in drawn[0]["data"]
-    assert after[0]["text"] == "True True\n"
+    assert after[0]["text"] == "True True gray\n"
