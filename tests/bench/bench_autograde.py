@@ -6,8 +6,9 @@ In one run, on the same class (``--students`` complete submissions of one assign
 copy of the course):
 - the floor: a bare one-cell notebook graded by ``nbgrader autograde`` (start-up, kernel, database);
 - the graded notebook executed by nbclient alone (no nbgrader, no sandbox, one kernel each);
-- serial ``nbgrader autograde`` of the class: in the sandbox, and without it; serial ``nbgrader
-  generate_feedback``, which with autograde is the work ``convstep autograde`` does;
+- serial ``nbgrader autograde`` of the class: in the sandbox, with and without the next kernel
+  started ahead (without, it uses one core, as stock nbgrader does), and without the sandbox;
+  serial ``nbgrader generate_feedback``, which with autograde is the work ``convstep autograde`` does;
 - ``convstep autograde --workers 1`` and ``--workers 2`` (a LocalCluster), and the Dask path with a
   scheduler and two ``dask worker`` processes started apart;
 - ``--workers 1`` and ``--workers 2`` again with no kernel started ahead (``SandboxedExecute.prestart``
@@ -177,6 +178,7 @@ def main():
         floor = nbgrader(course, "autograde", BARE, "--force").seconds / n
         alone = nbclient_alone(course, assignment, students)
         serial = nbgrader(course, "autograde", assignment, "--force")
+        serial_cold = nbgrader(course, "autograde", assignment, "--force", "--SandboxedExecute.prestart=False")
         feedback = nbgrader(course, "generate_feedback", assignment, "--force")
         records = [GradingRecord.load(course.autograded / s / assignment) for s in students]
         sandbox_peak = max(r.peak_memory for r in records) / 2**20
@@ -203,13 +205,15 @@ def main():
     rows = [("bare one-cell notebook, nbgrader autograde", f"{floor:.2f} s/notebook", ""),
             ("nbclient alone (no nbgrader, no sandbox)", f"{alone:.2f} s/notebook", ""),
             ("serial nbgrader autograde, sandbox", per_notebook(serial, n), cores(serial)),
+            ("serial nbgrader autograde, no kernel started ahead", per_notebook(serial_cold, n), cores(serial_cold)),
             ("serial nbgrader autograde, no sandbox", per_notebook(unboxed, n), cores(unboxed)),
             ("serial nbgrader generate_feedback", per_notebook(feedback, n), cores(feedback)),
             ("serial autograde + generate_feedback", f"steady {1 / pipeline:.2f} s/notebook", ""),
             ("convstep autograde --workers 1", rate(runs[1], n), cores(runs[1])),
             ("convstep autograde --workers 2", rate(runs[2], n), cores(runs[2])),
             ("  steady, --workers 2 against", f"{two / runs[1].steady:.2f}x workers 1, {two * (1 / serial.steady):.2f}x "
-                                              f"serial autograde, {two / pipeline:.2f}x serial autograde + feedback", ""),
+                                              f"serial autograde, {two / pipeline:.2f}x serial autograde + feedback, "
+                                              f"{two / serial_cold.steady:.2f}x serial autograde with no kernel started ahead", ""),
             ("no kernel started ahead: --workers 1", rate(runs["cold", 1], n), cores(runs["cold", 1])),
             ("no kernel started ahead: --workers 2", rate(runs["cold", 2], n), cores(runs["cold", 2])),
             ("  steady, --workers 2 against --workers 1", f"{runs['cold', 2].steady / runs['cold', 1].steady:.2f}x", ""),
