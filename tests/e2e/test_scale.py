@@ -111,8 +111,11 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_finishes_the_class(tmp_path, course,
     copy = course.copy_to(tmp_path)
     make_class(copy)
     command = [sys.executable, "-m", "convstep", "autograde", *ASSIGNMENTS, "--course", str(tmp_path), "--workers", "2"]
+    # A terminal's Ctrl-C reaches a process whose SIGINT is live; a shell's background job (how this
+    # test may be started) ignores SIGINT, and Python then never raises KeyboardInterrupt.
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+                               start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     while not list(copy.autograded.glob(f"*/*/{parallel.DONE}")):  # the first submission is done
         assert process.poll() is None, process.communicate()
         time.sleep(0.2)
