@@ -143,12 +143,22 @@ def page(browser):
         context.close()
 
 
-# Notebook 7.6.5's own keyboard-shortcut plugin throws this once at start-up, on its file browser
-# and on an empty notebook too, with every lab extension disabled. In Notebook's bundle: its
-# pluginChanged handler reads registry.plugins[id].schema for every settings reload, and the
-# registry announces a reload (SettingRegistry.load -> reload) also for a plugin it has not
-# loaded. Notebook's race, not the course's: only that error, thrown from Notebook's own bundle,
-# is let through, on Notebook 7 only.
+# A race in JupyterLab's keyboard-shortcut plugin (@jupyterlab/shortcuts-extension 5.4.6, bundled in
+# Notebook 7.6.5's notebook_core.*.js; open upstream as jupyter/notebook#7862). Its activate()
+# connects a registry.pluginChanged handler (src/index.ts:296 in JupyterLab v4.6.3) before its own
+# first registry.load(shortcuts.id) (:363) has finished, and that handler reads
+# registry.plugins['@jupyterlab/shortcuts-extension:shortcuts'].schema (:308), which exists only
+# once that load is done (the schema has "jupyter.lab.transform": the registry holds it back until
+# the plugin's transformer is registered and applied). In Notebook 7 the first settings load of
+# @jupyterlab/docmanager-extension:plugin (docmanager-extension src/index.tsx:325) emits
+# pluginChanged inside that window at every start, on the tree page and on notebook pages, also
+# with every lab extension disabled; JupyterLab's own page does not hit the window. The server
+# sends every schema (/lab/api/settings lists all 94, both of these included); the emitter is a
+# plugin Notebook cannot do without, so neither a setting nor a disabled plugin closes the window.
+# The fix is a guard in the handler (`if (!(shortcuts.id in registry.plugins)) return;`, checked
+# by patching the bundle in a browser, not shipped), JupyterLab's to make. Shortcuts still work
+# (the plugin's own load goes on; Shift+Enter runs a cell). Only that error, thrown from
+# Notebook's own bundle, is let through, on Notebook 7 only.
 NOTEBOOK7_OWN = ("uncaught: Cannot read properties of undefined (reading 'schema')",
                  "/static/notebook/notebook_core.")
 
