@@ -5,6 +5,7 @@ Standard library only, so that the first command works on a fresh clone with not
 
 import glob
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -16,6 +17,8 @@ VENV = ROOT / ".venv"
 VENV_PYTHON = VENV / "bin" / "python"
 STAMP = VENV / ".convstep-installed"
 VOILA_TEMPLATE = ROOT / "convstep" / "explorers" / "voila_template"
+# JupyterLab and Notebook 7 load convstep.websocket as a server extension (Voila reads voila.json).
+SERVER_CONFIG = {"ServerApp": {"jpserver_extensions": {"convstep.websocket": True}}}
 # Debian packages (name: a file that shows it is installed), by what needs them: the sandbox for
 # grading; the browser for the explorer tests and a PostgreSQL server for the gradebook tests.
 SANDBOX_PACKAGES = {"bubblewrap": "/usr/bin/bwrap"}
@@ -46,12 +49,16 @@ def ensure_venv():
         subprocess.run([str(VENV_PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                         "-e", f"{ROOT}[test]"], check=True)
         STAMP.write_text(_requirements_hash())
-    link_voila_template(VENV)
+    install_jupyter_files(VENV)
 
 
-def link_voila_template(prefix):
-    """Voila looks for page templates only on Jupyter's data path: link the explorers' template
-    (voila.json names it) into that of the environment at ``prefix``."""
+def install_jupyter_files(prefix):
+    """Put what the explorers' servers need on the Jupyter paths of the environment at ``prefix``:
+    the explorers' Voila template (voila.json names it; Voila looks only on the data path), and the
+    server extension that turns Nagle's algorithm off on kernel websockets (convstep.websocket)."""
+    config = Path(prefix) / "etc" / "jupyter" / "jupyter_server_config.d" / "convstep.json"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(json.dumps(SERVER_CONFIG, indent=2) + "\n")
     link = Path(prefix) / "share" / "jupyter" / "voila" / "templates" / "convstep"
     if link.is_symlink() and link.resolve() == VOILA_TEMPLATE:
         return

@@ -155,13 +155,13 @@ class Stepper:
             self.position.value = min(change["new"] * self._chunk, self.position.max)
 
     def _moved(self, change):
+        self._on_position(change["new"])        # the picture goes out before Play's update
         if not self._quiet:
             self._quiet = True
             try:
                 self.play.value = change["new"] // self._chunk
             finally:
                 self._quiet = False
-        self._on_position(change["new"])
 
     def _next(self, _button):
         self.position.value = min(self.position.value + 1, self.position.max)

@@ -205,14 +205,13 @@ class GradientExplorer(Batched, widgets.VBox):
         self.dw_im.set_data(dw)
         self.dw_im.set_extent((-0.5, self.f - 0.5, self.f - 0.5, -0.5))
         self.alone, self.da, self.dw = alone, da, dw
+        self.canvas.blit()
         if not self.stepper.text_due():
-            self.canvas.blit()
             return
         done = f"after {index + 1} of {len(self.cells)} output cells"
         sums = (f"<p>Running sums {done}: dA_prev = " + grid_html(da)
                 + (" dW = " + grid_html(dw) if self.kind == "conv" else "") + "</p>")
         self.arithmetic.value = self._explain(index, row, col, top, left) + sums
-        self.canvas.blit()
 
     def _explain(self, index, row, col, top, left):
         """HTML: which inputs receive dZ[row, col], with what weight, and what accumulates."""

@@ -28,7 +28,6 @@ class PaddingExplorer(widgets.VBox):
         self.player = Player()
         self.play, self.speed = self.player.play, self.player.speed
         self.play.observe(lambda change: setattr(self.pad, "value", change["new"]), "value")
-        self.pad.observe(lambda change: setattr(self.play, "value", change["new"]), "value")
         self._last_text = 0.0
         self.play.observe(lambda change: change["new"] or self._on_pad(), "playing")
         self.canvas = Canvas((6.2, 6.2))
@@ -48,6 +47,8 @@ class PaddingExplorer(widgets.VBox):
         super().__init__([self.images.box, controls, self.canvas.image, self.readout, self.calls])
         self.source.observe(self._on_source, "value")
         self.pad.observe(self._on_pad, "value")
+        # After _on_pad: the picture goes out before the Play widget's update.
+        self.pad.observe(lambda change: setattr(self.play, "value", change["new"]), "value")
         self._on_source()
 
     def _on_source(self, _change=None):
@@ -85,10 +86,10 @@ class PaddingExplorer(widgets.VBox):
         self.im.set_extent((-p - 0.5, n_w + p - 0.5, n_h + p - 0.5, -p - 0.5))
         self.border.set_bounds(-0.5, -0.5, n_w, n_h)
         self.ax.set_title(self._title(p), fontsize=10)
+        self.canvas.blit()              # the picture first, the readouts after it
         now = time.monotonic()
         if self.play.playing and p != self.pad.max and now - self._last_text < TEXT_EVERY_S:
-            self.canvas.blit()          # the readouts follow at most every TEXT_EVERY_S while playing
-            return
+            return                      # the readouts follow at most every TEXT_EVERY_S while playing
         self._last_text = now
         channels = ", 3" if x.ndim == 3 else ""
         self.readout.value = (
@@ -106,7 +107,6 @@ class PaddingExplorer(widgets.VBox):
             ("this course", f"X_pad = zero_pad(X, {p})",
              f"X ({'m'}, {n_h}, {n_w}, {3 if x.ndim == 3 else 1})"),
         ])
-        self.canvas.blit()
 
 
 def padding_explorer(image=None):

@@ -243,9 +243,9 @@ class ReceptiveFieldExplorer(Batched, widgets.VBox):
             self.agree = self.agree and inside
         for k in range(len(self.gradients), MAX_LAYERS + 1):
             self.frames[k].set_visible(False)
+        self.canvas.blit()
         if self.stepper.text_due():
             self._write_texts(row, col, problems)
-        self.canvas.blit()
 
     def _one_hot(self, row, col):
         """The one-hot gradient at (row, col) pushed back: [input, layer 1, ..., last]."""

@@ -185,11 +185,12 @@ class TransposedExplorer(Batched, widgets.VBox):
     # --- per frame
 
     def _show_step(self, index):
-        if self.view.value == SCATTER:
-            self._show_scatter(index)
-        else:
-            self._show_convolution(index)
+        """Draw step index; the picture goes out first, its explanation after it."""
+        show = self._show_scatter if self.view.value == SCATTER else self._show_convolution
+        explain = show(index)
         self.canvas.blit()
+        if explain is not None and self.stepper.text_due():
+            self.arithmetic.value = explain()
 
     def _numbers(self, values):
         """Whether to write the numbers into a changing panel: small enough, and not while Play
@@ -198,6 +199,7 @@ class TransposedExplorer(Batched, widgets.VBox):
         return max(values.shape) <= NUMBERS_MAX and (last or not self.stepper.play.playing)
 
     def _show_scatter(self, index):
+        """Set the artists for step index; returns a function writing its explanation."""
         n, f, s = len(self.x), self.f, self.s
         i, j = divmod(int(index), n)
         self.cell0.set_bounds(j - 0.5, i - 0.5, 1, 1)
@@ -214,17 +216,16 @@ class TransposedExplorer(Batched, widgets.VBox):
         self.box2.set_visible(True)
         _show(self.im3, self.sofar if self.sofar.size else np.full((1, 1), np.nan), self.clim)
         write_values(self.texts3, np.zeros((0, 0)), self.clim)
-        if self.stepper.text_due():
-            v = self.x[i, j]
-            self.arithmetic.value = (
-                f"<p>x[{i}, {j}] = {v:g} paints W × {v:g} onto rows {i * s}..{i * s + f - 1}, "
-                f"cols {j * s}..{j * s + f - 1} (corner = (i·s, j·s) = ({i}·{s}, {j}·{s})): "
-                + grid_html(self.w) + f" × {v:g} = " + grid_html(self.w * v)
-                + f", added to what is there ({index + 1} of {n * n} cells painted).</p>")
+        v = self.x[i, j]
+        return lambda: (
+            f"<p>x[{i}, {j}] = {v:g} paints W × {v:g} onto rows {i * s}..{i * s + f - 1}, "
+            f"cols {j * s}..{j * s + f - 1} (corner = (i·s, j·s) = ({i}·{s}, {j}·{s})): "
+            + grid_html(self.w) + f" × {v:g} = " + grid_html(self.w * v)
+            + f", added to what is there ({index + 1} of {n * n} cells painted).</p>")
 
     def _show_convolution(self, index):
         if not self.n_out:
-            return
+            return None
         f = self.f
         r, c = divmod(int(index), self.n_out)
         self.cell0.set_bounds(c - 0.5, r - 0.5, f, f)
@@ -244,14 +245,13 @@ class TransposedExplorer(Batched, widgets.VBox):
         _show(self.im3, self.out if self.out.size else np.full((1, 1), np.nan), self.clim)
         write_values(self.texts3, self.out if self._numbers(self.out) else np.zeros((0, 0)),
                      self.clim, fmt=lambda v: f"{v:g}")
-        if self.stepper.text_due():
-            window = self.padded[r:r + f, c:c + f]
-            total = float(np.sum(window * self.flipped))
-            self.arithmetic.value = (
-                f"<p>out[{r}, {c}] = Σ window × flipped W = " + grid_html(window) + " × "
-                + grid_html(self.flipped) + f" summed = <b>{total:g}</b>; painting gives "
-                f"{self.out[r, c]:g} " + ("✔" if np.isclose(total, self.out[r, c]) else "✘")
-                + "</p>")
+        window = self.padded[r:r + f, c:c + f]
+        total = float(np.sum(window * self.flipped))
+        return lambda: (
+            f"<p>out[{r}, {c}] = Σ window × flipped W = " + grid_html(window) + " × "
+            + grid_html(self.flipped) + f" summed = <b>{total:g}</b>; painting gives "
+            f"{self.out[r, c]:g} " + ("✔" if np.isclose(total, self.out[r, c]) else "✘")
+            + "</p>")
 
 
 def _show(image, values, clim):

@@ -134,8 +134,8 @@ class WindowExplorer(Batched, widgets.VBox):
         for panel in self._map_panels():
             panel.fill_until(row, col)
         self._place_extras(row, col)
+        self.canvas.blit()
         if not self.stepper.text_due():
-            self.canvas.blit()
             return
         text = self._arithmetic(row, col)
         if self.yours is not None:
@@ -144,7 +144,6 @@ class WindowExplorer(Batched, widgets.VBox):
             text += (f"<p>Yours at ({row}, {col}): {mine:.4f} "
                      + ("✔ same as the reference" if same else f"✘ reference {ref:.4f}") + "</p>")
         self.arithmetic.value = text
-        self.canvas.blit()
 
     def _place_extras(self, row, col):
         """Hook for subclass-specific per-frame artists."""
