@@ -179,9 +179,12 @@ def display_rgb(image):
 
 
 def overlay(mask, rgba):
-    """(n_H, n_W, 4) float image: rgba where mask is True, transparent elsewhere."""
-    out = np.zeros(mask.shape + (4,))
-    out[mask] = rgba
+    """(n_H, n_W, 4) uint8 image: rgba (floats in [0, 1]) where mask is True, transparent elsewhere.
+
+    uint8, as display_rgb: matplotlib would normalise a float RGBA image again at every draw.
+    """
+    out = np.zeros(mask.shape + (4,), dtype=np.uint8)
+    out[mask] = np.round(np.asarray(rgba) * 255)
     return out
 
 
