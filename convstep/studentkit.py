@@ -23,7 +23,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from convstep.bootstrap import ROOT
+from convstep.bootstrap import ROOT, SERVER_CONFIG
 from convstep.course import Course, CourseError
 from convstep.notebooks import grade_id, is_solution
 from convstep.notebooks import read as read_notebook
@@ -40,6 +40,10 @@ def forbidden(module):
     return any(module == name or module.startswith(name + ".") for name in FORBIDDEN)
 # What a student needs to open and run notebooks, whatever the notebooks import.
 RUNTIME = ["jupyterlab", "notebook", "ipykernel", "ipywidgets", "voila"]
+# The server extension that sends kernel messages at once (the explorers' repaint), and the file that
+# enables it, which `pip install .` puts into the environment's etc/jupyter.
+SERVER_EXTENSION = "convstep.websocket"
+SERVER_CONFIG_FILE = "jupyter-config/jupyter_server_config.d/convstep.json"
 
 
 # ---------------------------------------------------------------- imports
@@ -85,13 +89,14 @@ def _module_file(name, root):
     return None
 
 
-def package_closure(notebooks, root=ROOT):
+def package_closure(notebooks, root=ROOT, also=()):
     """({module name: file} of this package that ``notebooks`` need, {top-level third-party imports}).
 
+    also -- modules needed although no notebook imports them (what the kit's servers load).
     Follows imports transitively, adds every enclosing package's ``__init__.py``, and refuses a
     closure that reaches a FORBIDDEN module.
     """
-    pending, modules, third_party = set(), {}, set()
+    pending, modules, third_party = set(also), {}, set()
     for path in notebooks:
         for code in _code_cells(path):
             pending |= _imported(code)
@@ -241,6 +246,9 @@ requires-python = ">=3.11"
 
 [tool.setuptools]
 packages = {json.dumps(sorted(packages))}
+
+[tool.setuptools.data-files]
+"etc/jupyter/jupyter_server_config.d" = ["{SERVER_CONFIG_FILE}"]
 """
 
 
@@ -253,7 +261,7 @@ def build(dest, upto=None, root=ROOT, git=True):
     assignments = _released(course, upto)
     explorers = sorted(Path(root, "notebooks").glob("*.ipynb"))
     notebooks = [course.notebook(course.release, a) for a in assignments] + explorers
-    modules, third_party = package_closure(notebooks, root)
+    modules, third_party = package_closure(notebooks, root, also=[SERVER_EXTENSION])
     pins = kit_pins(third_party, root)
 
     dest.mkdir(parents=True, exist_ok=True)
@@ -279,6 +287,8 @@ def build(dest, upto=None, root=ROOT, git=True):
         "channels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n"
         + "".join(f"      - {f'{d}=={v}':{width}}  # {c}\n" if c else f"      - {d}=={v}\n" for d, v, c in pins))
     (dest / "pyproject.toml").write_text(_pyproject(packages))
+    (dest / SERVER_CONFIG_FILE).parent.mkdir(parents=True)
+    (dest / SERVER_CONFIG_FILE).write_text(json.dumps(SERVER_CONFIG, indent=2) + "\n")
     (dest / "postBuild").write_text(POSTBUILD)
     (dest / "postBuild").chmod(0o755)
     (dest / ".gitignore").write_text(GITIGNORE)

@@ -194,3 +194,7 @@ def test_kit_installs_from_its_own_files_and_every_notebook_runs(tmp_path, built
         assert report[f"{assignment}.ipynb"]["widgets"] >= 1, assignment
     where = run(str(python), "-c", "import convstep.checks; print(convstep.checks.__file__)", cwd=tmp_path).stdout
     assert str(env_dir) in where and str(clone) not in where
+    # JupyterLab and Notebook 7 in the kit's environment load the no-delay websocket (convstep.websocket)
+    extensions = run(str(env_dir / "bin" / "jupyter"), "server", "extension", "list", cwd=tmp_path, env=env)
+    listed = re.sub(r"\x1b\[[0-9;]*m", "", extensions.stdout + extensions.stderr)
+    assert re.search(r"convstep\.websocket\s+enabled", listed) and re.search(r"convstep\.websocket\s+OK", listed), listed
