@@ -25,8 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
-from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from test_browser import BIN, ROOT, _free_port, _server  # noqa: E402
+from conftest import BIN, CHROMIUM, CHROMIUM_ARGS, ROOT, _free_port, _server  # noqa: E402
 
 from convstep import explorers  # noqa: E402
 

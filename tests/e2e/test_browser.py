@@ -8,118 +8,22 @@ recorded, and any error fails the test (see _assert_clean_console), as does a re
 other host than the server.
 """
 
-import contextlib
 import io
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = ROOT / "notebooks"
+from conftest import BIN, ROOT, TOKEN, _free_port, _server
+
 ARTIFACTS = ROOT / "tests" / "artifacts"
-BIN = Path(sys.executable).parent
 EXPLORER_NOTEBOOKS = ["01_padding.ipynb", "02_convolution.ipynb", "03_pooling.ipynb",
                       "04_gradients.ipynb", "05_transposed.ipynb", "06_receptive_fields.ipynb"]
 ALL_NOTEBOOKS = ["index.ipynb"] + EXPLORER_NOTEBOOKS
-SERVER_START_S = 90      # a cold JupyterLab start on 2 cores takes ~10 s; more means it hung
 PAGE_TIMEOUT_MS = 60_000
-TOKEN = "convstep-browser-test"
 # What a broken cell or widget leaves in the page, in every front end.
 ERROR_SELECTORS = ['[data-mime-type="application/vnd.jupyter.stderr"]', ".jp-OutputArea-stderr"]
 ERROR_TEXTS = ["Traceback", "Error displaying widget", "Failed to display", "Kernel Error"]
-
-
-# ----------------------------------------------------------------------------- servers
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def _server(command, url, workdir, cwd=None):
-    """Run command (its own process group, so its kernels go with it) until url answers.
-
-    cwd -- where to start it (default workdir). Yields the log path; on exit terminates the
-    group, and kills it if it does not stop.
-    """
-    workdir = Path(workdir)
-    env = dict(os.environ,
-               JUPYTER_CONFIG_DIR=str(workdir / "config"),
-               JUPYTER_RUNTIME_DIR=str(workdir / "runtime"),
-               JUPYTERLAB_SETTINGS_DIR=str(workdir / "settings"),
-               JUPYTERLAB_WORKSPACES_DIR=str(workdir / "workspaces"),
-               PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
-    log_path = workdir / "server.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                cwd=cwd or workdir, start_new_session=True)
-    try:
-        deadline = time.monotonic() + SERVER_START_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"{command[0]} exited with {proc.returncode}:\n{log_path.read_text()}")
-            try:
-                urllib.request.urlopen(url, timeout=5)
-                break
-            except urllib.error.HTTPError:
-                break                       # it answers: an HTTP error status is still an answer
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"{command[0]} did not answer {url} within {SERVER_START_S} s:\n"
-                                f"{log_path.read_text()}")
-                time.sleep(0.3)
-        yield log_path
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=15)
-
-
-@pytest.fixture(scope="module")
-def voila_url(tmp_path_factory):
-    """`voila notebooks/` (tree mode) from the repository root, as a learner starts it (so that
-    voila.json is read); yields its base URL."""
-    port = _free_port()
-    workdir = tmp_path_factory.mktemp("voila")
-    command = [str(BIN / "voila"), "notebooks", "--no-browser", f"--port={port}",
-               "--Voila.ip=127.0.0.1"]
-    with _server(command, f"http://127.0.0.1:{port}/", workdir, cwd=ROOT):
-        yield f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture(scope="module", params=["lab", "notebook"])
-def jupyter_app(request, tmp_path_factory):
-    """`jupyter lab` or `jupyter notebook` on a temporary root holding copies of the notebooks."""
-    port = _free_port()
-    workdir = tmp_path_factory.mktemp(request.param)
-    root = workdir / "root"
-    shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    command = [str(BIN / "jupyter"), request.param, "--no-browser", f"--port={port}",
-               "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={TOKEN}",
-               f"--ServerApp.root_dir={root}"]
-    if os.geteuid() == 0:        # CI and containers run as root; Jupyter refuses that by default
-        command.append("--allow-root")
-    with _server(command, f"http://127.0.0.1:{port}/api/status", workdir):
-        yield request.param, f"http://127.0.0.1:{port}"
 
 
 # ----------------------------------------------------------------------------- browser

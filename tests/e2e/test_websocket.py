@@ -2,7 +2,7 @@
 
 With Nagle's algorithm on (jupyter_server's and Voila's default), the burst of small messages that
 answers a slider move waits for the browser's delayed ACK: up to 40 ms a move. The project's
-settings (voila.json; the environment's jupyter_server_config.d, written by the set-up) select
+settings (voila.json; the server extension the set-up enables) select
 convstep.websocket.NoDelayConnection. The test opens a kernel websocket on each real server and
 reads TCP_NODELAY from the server's own end of that connection (pidfd_getfd, Linux 5.6+), so it
 checks the setting as the server applied it, without timing anything.
@@ -13,18 +13,19 @@ import ctypes
 import json
 import os
 import re
-import shutil
 import socket
 import stat
+import urllib.parse
 import urllib.request
+import uuid
 from pathlib import Path
 
-import pytest
 from tornado.websocket import websocket_connect
 
-from test_browser import BIN, NOTEBOOKS, ROOT, TOKEN, _free_port, _server
+from conftest import TOKEN
 
 SYS_PIDFD_GETFD = 438      # the same number on x86-64 and arm64
+REPLY_TIMEOUT_S = 120      # a generous bound for a kernel's start and first answer, not a speed goal
 
 
 def _inode(local_port, remote_port):
@@ -61,38 +62,39 @@ def _server_nodelay(server_port, client_port):
     raise AssertionError(f"no process holds {target}")
 
 
-async def _nodelay_of_kernel_websocket(port, kernel_id, query=""):
+async def _nodelay_of_kernel_websocket(base, kernel_id, query=""):
+    """TCP_NODELAY of the server's end of a kernel websocket, read once the server has answered a
+    kernel_info_request over it (so its open(), which applies the setting, has run)."""
+    port = urllib.parse.urlsplit(base).port
     conn = await websocket_connect(f"ws://127.0.0.1:{port}/api/kernels/{kernel_id}/channels{query}")
     try:
-        await asyncio.sleep(0.5)          # the server's open() has run once the kernel answered
+        msg_id = uuid.uuid4().hex
+        await conn.write_message(json.dumps({
+            "channel": "shell", "content": {}, "metadata": {}, "parent_header": {},
+            "header": {"msg_id": msg_id, "msg_type": "kernel_info_request", "username": "test",
+                       "session": uuid.uuid4().hex, "version": "5.3"}}))
+        while True:
+            message = await asyncio.wait_for(conn.read_message(), REPLY_TIMEOUT_S)
+            assert message is not None, "the server closed the kernel websocket"
+            if json.loads(message).get("parent_header", {}).get("msg_id") == msg_id:
+                break
         client_port = conn.protocol.stream.socket.getsockname()[1]
         return _server_nodelay(port, client_port)
     finally:
         conn.close()
 
 
-def test_voila_kernel_websocket_has_nagle_off(tmp_path):
-    port = _free_port()
-    command = [str(BIN / "voila"), "notebooks", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"]
-    with _server(command, f"http://127.0.0.1:{port}/", tmp_path, cwd=ROOT):
-        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/voila/render/index.ipynb",
-                                      timeout=120).read().decode()
-        kernel_id = re.search(r'"kernelId": "([0-9a-f-]+)"', page).group(1)
-        assert asyncio.run(_nodelay_of_kernel_websocket(port, kernel_id)) == 1
+def test_voila_kernel_websocket_has_nagle_off(voila_url):
+    page = urllib.request.urlopen(f"{voila_url}/voila/render/index.ipynb",
+                                  timeout=REPLY_TIMEOUT_S).read().decode()
+    kernel_id = re.search(r'"kernelId": "([0-9a-f-]+)"', page).group(1)
+    assert asyncio.run(_nodelay_of_kernel_websocket(voila_url, kernel_id)) == 1
 
 
-@pytest.mark.parametrize("app", ["lab", "notebook"])
-def test_jupyter_kernel_websocket_has_nagle_off(app, tmp_path):
-    port = _free_port()
-    root = tmp_path / "root"
-    shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    command = [str(BIN / "jupyter"), app, "--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-               f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}"]
-    if os.geteuid() == 0:
-        command.append("--allow-root")
-    with _server(command, f"http://127.0.0.1:{port}/api/status", tmp_path):
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/kernels", method="POST",
-                                         data=json.dumps({"name": "python3"}).encode(),
-                                         headers={"Authorization": f"token {TOKEN}"})
-        kernel_id = json.load(urllib.request.urlopen(request, timeout=60))["id"]
-        assert asyncio.run(_nodelay_of_kernel_websocket(port, kernel_id, f"?token={TOKEN}")) == 1
+def test_jupyter_kernel_websocket_has_nagle_off(jupyter_app):
+    _, base = jupyter_app
+    request = urllib.request.Request(f"{base}/api/kernels", method="POST",
+                                     data=json.dumps({"name": "python3"}).encode(),
+                                     headers={"Authorization": f"token {TOKEN}"})
+    kernel_id = json.load(urllib.request.urlopen(request, timeout=REPLY_TIMEOUT_S))["id"]
+    assert asyncio.run(_nodelay_of_kernel_websocket(base, kernel_id, f"?token={TOKEN}")) == 1
