@@ -224,6 +224,7 @@ class TransposedExplorer(Batched, widgets.VBox):
             + f", added to what is there ({index + 1} of {n * n} cells painted).</p>")
 
     def _show_convolution(self, index):
+        """As _show_scatter, for the view as a convolution; None when there is no output."""
         if not self.n_out:
             return None
         f = self.f
@@ -245,13 +246,15 @@ class TransposedExplorer(Batched, widgets.VBox):
         _show(self.im3, self.out if self.out.size else np.full((1, 1), np.nan), self.clim)
         write_values(self.texts3, self.out if self._numbers(self.out) else np.zeros((0, 0)),
                      self.clim, fmt=lambda v: f"{v:g}")
-        window = self.padded[r:r + f, c:c + f]
-        total = float(np.sum(window * self.flipped))
-        return lambda: (
-            f"<p>out[{r}, {c}] = Σ window × flipped W = " + grid_html(window) + " × "
-            + grid_html(self.flipped) + f" summed = <b>{total:g}</b>; painting gives "
-            f"{self.out[r, c]:g} " + ("✔" if np.isclose(total, self.out[r, c]) else "✘")
-            + "</p>")
+
+        def explain():
+            window = self.padded[r:r + f, c:c + f]
+            total = float(np.sum(window * self.flipped))
+            return (f"<p>out[{r}, {c}] = Σ window × flipped W = " + grid_html(window) + " × "
+                    + grid_html(self.flipped) + f" summed = <b>{total:g}</b>; painting gives "
+                    f"{self.out[r, c]:g} " + ("✔" if np.isclose(total, self.out[r, c]) else "✘")
+                    + "</p>")
+        return explain
 
 
 def _show(image, values, clim):
