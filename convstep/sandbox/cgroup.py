@@ -100,6 +100,14 @@ def _write(path, value):
     Path(path).write_text(str(value))
 
 
+def _enable(folder):
+    """Turn the controllers on for the children of the v2 cgroup ``folder``."""
+    enabled = (folder / "cgroup.subtree_control").read_text().split()
+    for controller in CONTROLLERS:
+        if controller not in enabled:
+            _write(folder / "cgroup.subtree_control", f"+{controller}")
+
+
 class Cgroup:
     """The cgroup of one sandbox: created with its limits, entered by the sandbox's first process
     (``wrap``), emptied and removed at the end."""
@@ -131,18 +139,18 @@ class Cgroup:
 
     @staticmethod
     def _prepare_v2(parent):
-        """Enable the controllers for the children of ``parent``. A cgroup v2 with processes of its
-        own cannot have children with controllers, so in a delegated subtree the grader first
-        moves itself into a leaf."""
+        """Enable the controllers for the children of ``parent``, and first for ``parent`` itself
+        where that is ours to do (as root: without systemd, the hierarchy's root enables none). A
+        cgroup v2 with processes of its own cannot have children with controllers, so in a
+        delegated subtree the grader first moves itself into a leaf."""
+        if _writable(parent.parent / "cgroup.subtree_control"):
+            _enable(parent.parent)
         parent.mkdir(exist_ok=True)
         if (parent / "cgroup.procs").read_text().split():
             leaf = parent / "grader"
             leaf.mkdir(exist_ok=True)
             _write(leaf / "cgroup.procs", os.getpid())
-        enabled = (parent / "cgroup.subtree_control").read_text().split()
-        for controller in CONTROLLERS:
-            if controller not in enabled:
-                _write(parent / "cgroup.subtree_control", f"+{controller}")
+        _enable(parent)
 
     def wrap(self, command):
         """``command`` run inside this cgroup: a shell enters it, then becomes the command, so
