@@ -20,6 +20,7 @@ from pathlib import Path
 CONTROLLERS = ("memory", "pids")
 V1_HIERARCHIES = CONTROLLERS + ("freezer",)  # v2 freezes without a controller
 GROUP = "convstep"
+LEAF = "grader"  # in a delegated subtree, where the grader's own processes go (see Cgroup._prepare_v2)
 STALE_SECONDS = 600  # an empty sandbox cgroup this old was left by a grader that was killed
 FREEZE_WAIT = 1.0    # seconds a freeze may take (a process in the middle of a system call finishes it)
 
@@ -69,6 +70,8 @@ def layout():
             if _writable(root / "cgroup.subtree_control"):
                 return "v2", root / GROUP
             own = root / _own_v2_path().lstrip("/")
+            if own.name == LEAF and _writable(own.parent):
+                own = own.parent  # this grader moved its processes there for its first sandbox
             if _writable(own) and _writable(own / "cgroup.subtree_control"):
                 return "v2", own  # a delegated subtree (systemd-run --user -p Delegate=yes ...)
             return None, ("the cgroup v2 hierarchy is not writable: grade as root, or in a delegated "
@@ -147,7 +150,7 @@ class Cgroup:
             _enable(parent.parent)
         parent.mkdir(exist_ok=True)
         if (parent / "cgroup.procs").read_text().split():
-            leaf = parent / "grader"
+            leaf = parent / LEAF
             leaf.mkdir(exist_ok=True)
             _write(leaf / "cgroup.procs", os.getpid())
         _enable(parent)
