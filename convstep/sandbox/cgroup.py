@@ -145,14 +145,18 @@ class Cgroup:
         """Enable the controllers for the children of ``parent``, and first for ``parent`` itself
         where that is ours to do (as root: without systemd, the hierarchy's root enables none). A
         cgroup v2 with processes of its own cannot have children with controllers, so in a
-        delegated subtree the grader first moves itself into a leaf."""
+        delegated subtree the grader first moves its processes into a leaf: all of them (a scope
+        holds only the command it started: its Dask workers, say, or its shell)."""
         if _writable(parent.parent / "cgroup.subtree_control"):
             _enable(parent.parent)
         parent.mkdir(exist_ok=True)
-        if (parent / "cgroup.procs").read_text().split():
-            leaf = parent / LEAF
-            leaf.mkdir(exist_ok=True)
-            _write(leaf / "cgroup.procs", os.getpid())
+        while processes := (parent / "cgroup.procs").read_text().split():
+            (parent / LEAF).mkdir(exist_ok=True)
+            for pid in processes:
+                try:
+                    _write(parent / LEAF / "cgroup.procs", pid)
+                except ProcessLookupError:
+                    pass  # it has ended
         _enable(parent)
 
     def wrap(self, command):
