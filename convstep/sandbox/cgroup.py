@@ -73,6 +73,10 @@ def layout():
             if own.name == LEAF and _writable(own.parent):
                 own = own.parent  # this grader moved its processes there for its first sandbox
             if _writable(own) and _writable(own / "cgroup.subtree_control"):
+                missing = [c for c in CONTROLLERS if c not in (own / "cgroup.controllers").read_text().split()]
+                if missing:
+                    return None, (f"the delegated cgroup {own} lacks the {' and '.join(missing)} controller: "
+                                  "delegate it to users (systemd: Delegate=memory pids in a drop-in for user@.service)")
                 return "v2", own  # a delegated subtree (systemd-run --user -p Delegate=yes ...)
             return None, ("the cgroup v2 hierarchy is not writable: grade as root, or in a delegated "
                           "scope: systemd-run --user --scope -p Delegate=yes <grading command>")
