@@ -23,6 +23,7 @@ GROUP = "convstep"
 LEAF = "grader"  # in a delegated subtree, where the grader's own processes go (see Cgroup._prepare_v2)
 STALE_SECONDS = 600  # an empty sandbox cgroup this old was left by a grader that was killed
 FREEZE_WAIT = 1.0    # seconds a freeze may take (a process in the middle of a system call finishes it)
+REMOVE_WAIT = 10.0   # seconds killed processes may take to be gone
 
 
 def _mounts():
@@ -217,14 +218,19 @@ class Cgroup:
                 pass
 
     def remove(self):
-        """Kill whatever is left in the cgroup, then delete it."""
-        for _ in range(50):
-            if not self.processes():
-                break
+        """Kill whatever is left in the cgroup, then delete it. rmdir says busy until every killed
+        process is gone: one leaves cgroup.procs as soon as it starts to exit, before it has freed
+        its memory (which takes a while on a slow machine)."""
+        give_up = time.monotonic() + REMOVE_WAIT
+        while True:
             self.kill()
+            for folder in set(self.dirs.values()):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    pass
+            if not any(folder.exists() for folder in self.dirs.values()):
+                return
+            if time.monotonic() > give_up:
+                return  # still busy: the sweep of a later sandbox removes it once it is empty and stale
             time.sleep(0.02)
-        for folder in set(self.dirs.values()):
-            try:
-                folder.rmdir()
-            except OSError:
-                pass  # still busy: the kernel will free it when the last process is reaped
