@@ -30,6 +30,7 @@ INIT = """#!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc && mount -t sysfs sysfs /sys && mount -t devtmpfs devtmpfs /dev || exit 1
 for module in $(cat /modules); do insmod "/lib/modules/$module" || exit 1; done
+ip link set lo up || exit 1
 mount -t tmpfs -o mode=755 root /newroot || exit 1
 cd /newroot && mkdir -p tmp run root proc sys dev && chmod 1777 tmp && ln -s usr/bin bin && ln -s usr/sbin sbin \\
     && ln -s usr/lib lib && ln -s usr/lib64 lib64 && cd / || exit 1
@@ -132,7 +133,7 @@ def accelerator():
 def boot(command, work, trees=(), memory_mb=2048, cpus=2, timeout=3600):
     """Boot a guest that runs ``command`` as root, with ``work``/share (made here) at SHARE and the
     host's ``trees`` read-only besides the system's and Python's; return (exit status of the command
-    or None, its output, the console). qemu is always stopped."""
+    or None, its output, the console). qemu is always stopped, and its disk images deleted."""
     work = Path(work)
     share = work / "share"
     share.mkdir(exist_ok=True)
@@ -159,6 +160,8 @@ def boot(command, work, trees=(), memory_mb=2048, cpus=2, timeout=3600):
         finally:
             qemu.kill()
             qemu.wait()
+            for image in work.glob("disk*.img"):
+                image.unlink()  # a gigabyte or two each
     status, output = share / "exit-status", share / "output"
     return (int(status.read_text()) if status.exists() else None,
             output.read_text(errors="replace") if output.exists() else "",

@@ -1,13 +1,19 @@
 """Runs inside the guest of test_cgroup_v2.py, as root, where /sys/fs/cgroup is a pure cgroup v2
 hierarchy as the kernel booted it (no systemd, no controller enabled anywhere).
 
-Three graders, one after the other, each the project's real code on the v2 path:
-- root: the sandbox's cgroup tests of test_sandbox.py, then plain ``nbgrader autograde`` of the
-  course copy in SHARE/course;
-- a user with a delegated subtree, made as systemd's Delegate=yes makes it: the same;
-- a user in a cgroup of root's: grading must refuse, saying how to delegate.
-Writes SHARE/report.json ({step: {"returncode", "output", "seconds", ...}}) and a copy of each graded
-course in SHARE/<grader>-course for the test to read the scores from.
+Each grader runs the project's real code on the v2 path:
+- root: the cgroup tests of test_sandbox.py (memory, processes, freezer), then plain
+  ``nbgrader autograde`` of a copy of the course in SHARE/course;
+- at the same time, a user in subtrees delegated as systemd's ``Delegate=yes`` delegates them, a
+  new scope for each command as ``systemd-run --user --scope`` makes: the same, the grader started
+  from a shell that stays in its scope (as in ``systemd-run --user --scope -p Delegate=yes bash``;
+  Dask's workers would be such other processes too);
+- then a user in a cgroup of root's, and one in a delegated subtree without the memory controller:
+  grading must refuse, saying why.
+Writes SHARE/report.json ({step: {"returncode", "output" (its end), "seconds"} or what it found}), each
+step's whole output in SHARE/logs/, and a copy of each graded course in SHARE/<grader>-course for the
+test to read the scores from. SHARE/mpl holds the host's matplotlib font list (building one here
+takes a minute of emulation).
 """
 
 import json
@@ -15,6 +21,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -24,19 +31,41 @@ PYTHON = sys.executable
 CGROUP = Path("/sys/fs/cgroup")
 USER = 1000
 ASSIGNMENT = "01_zero_padding"
-HANG_GUARD = 1800  # seconds; emulation is slow, and no step here may depend on speed
-# nbgrader's own deadlines are for a machine's speed, not an emulator's: generous, as hang guards only.
-GENEROUS = ["--SandboxedExecute.timeout=600", "--SandboxedExecute.notebook_timeout=1800",
-            "--SandboxedExecute.startup_timeout=600"]
+HANG_GUARD = 1800  # seconds a step may take; emulation is slow, and no step here depends on speed
+# The cgroup tests of test_sandbox.py, called as they are (no pytest, whose start-up is slow here).
+LIMITS = """import sys
+sys.path.insert(0, "tests/e2e")
+import test_sandbox
+for name in dir(test_sandbox):
+    if name.startswith("test_the_cgroup"):
+        getattr(test_sandbox, name)()
+        print(name, "passed", flush=True)
+"""
+REFUSE = "from convstep import sandbox; sandbox.require()"
 report = {}
+reporting = threading.Lock()  # two graders report at once
+
+
+def note(key, value):
+    with reporting:
+        report[key] = value
+        (SHARE / "report.json").write_text(json.dumps(report, indent=1))
+
+
+def home(uid):
+    """``uid``'s home folder, with the host's matplotlib font list."""
+    folder = Path(f"/tmp/home-{uid}")
+    if not folder.exists():
+        shutil.copytree(SHARE / "mpl", folder / ".cache" / "matplotlib")
+        for path in [folder, *folder.rglob("*")]:
+            os.chown(path, uid, uid)
+    return folder
 
 
 def run(step, argv, uid=0, cgroup=None, cwd=PROJECT):
-    """Run ``argv`` as ``uid``, first moved into ``cgroup`` (as systemd-run does), and record it."""
-    home = Path(f"/tmp/home-{uid}")
-    home.mkdir(exist_ok=True)
-    os.chown(home, uid, uid)
-    env = {"PATH": f"{os.path.dirname(PYTHON)}:/usr/sbin:/usr/bin", "HOME": str(home), "USER": f"user{uid}",
+    """Run ``argv`` as ``uid``, first moved into ``cgroup`` as systemd-run moves a command into
+    its scope, and record how it went."""
+    env = {"PATH": f"{os.path.dirname(PYTHON)}:/usr/sbin:/usr/bin", "HOME": str(home(uid)), "USER": f"user{uid}",
            "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
     if cgroup is not None:
         argv = ["/bin/sh", "-c", 'echo $$ > "$0/cgroup.procs" && exec "$@"', str(cgroup),
@@ -46,60 +75,79 @@ def run(step, argv, uid=0, cgroup=None, cwd=PROJECT):
         result = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=HANG_GUARD)
         returncode, output = result.returncode, result.stdout + result.stderr
     except subprocess.TimeoutExpired as error:
-        returncode, output = "hung", f"{error}"
-    report[step] = {"returncode": returncode, "output": output[-6000:], "seconds": round(time.monotonic() - start, 1)}
-    save()
-    return report[step]
+        returncode, output = "hung", str(error)
+    (SHARE / "logs").mkdir(exist_ok=True)
+    (SHARE / "logs" / f"{step.replace(' ', '_').replace(':', '')}.txt").write_text(output)
+    note(step, {"returncode": returncode, "output": output[-6000:], "seconds": round(time.monotonic() - start, 1)})
 
 
-def save():
-    (SHARE / "report.json").write_text(json.dumps(report, indent=1))
+def tree(folder):
+    """The cgroups under ``folder``, relative to the hierarchy's root (with what a sandbox's holds,
+    if one is still there)."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_dir():
+            found.append(str(path.relative_to(CGROUP)))
+            if path.name.startswith("sandbox-"):
+                found[-1] += f" procs={(path / 'cgroup.procs').read_text().split()} " + \
+                    (path / "cgroup.events").read_text().replace("\n", " ")
+    return found
 
 
-def sandbox_cgroups():
-    """Every sandbox cgroup left anywhere in the hierarchy."""
-    return sorted(str(path) for path in CGROUP.rglob("sandbox-*") if path.is_dir())
+def delegate(name, uid, parent=CGROUP, controllers="+memory +pids"):
+    """A new scope for ``uid`` under ``parent``, as systemd makes one with Delegate=yes: the
+    controllers enabled above it, the folder and the files the kernel lists as delegatable owned
+    by the user."""
+    (parent / "cgroup.subtree_control").write_text(controllers)
+    scope = parent / name
+    scope.mkdir()
+    for path in [scope] + [scope / f for f in Path("/sys/kernel/cgroup/delegate").read_text().split()]:
+        if path.exists():
+            os.chown(path, uid, uid)
+    return scope
 
 
-def grade(name, uid=0, cgroup=None):
-    """The cgroup tests of test_sandbox.py, then nbgrader autograde of a private copy of the course."""
+def checks(name, uid=0, scope=lambda step: None):
+    """The layout the grader finds, and the cgroup tests."""
     run(f"{name}: layout", [PYTHON, "-c", "from convstep.sandbox import cgroup; print(cgroup.layout())"],
-        uid, cgroup)
-    run(f"{name}: test_sandbox.py", [PYTHON, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-k", "cgroup",
-                                    "tests/e2e/test_sandbox.py"], uid, cgroup)
+        uid, scope("layout"))
+    where = scope("limits")
+    run(f"{name}: cgroup tests", [PYTHON, "-c", LIMITS], uid, where)
+    note(f"{name}: cgroups after the cgroup tests", tree(where or CGROUP / "convstep"))
+
+
+def grade(name, uid=0, scope=None):
+    """Plain nbgrader autograde of a private copy of the course, started from a shell that stays
+    in ``scope``."""
     course = Path(f"/tmp/{name}-course")
     shutil.copytree(SHARE / "course", course)
     for path in [course, *course.rglob("*")]:
         os.chown(path, uid, uid, follow_symlinks=False)
-    run(f"{name}: autograde", [PYTHON, "-m", "nbgrader", "autograde", ASSIGNMENT, "--force", *GENEROUS],
-        uid, cgroup, cwd=course)
-    report[f"{name}: sandbox cgroups left"] = sandbox_cgroups()
+    command = [PYTHON, "-m", "nbgrader", "autograde", ASSIGNMENT, "--force"]
+    run(f"{name}: autograde", ["/bin/sh", "-c", '"$@"; exit $?', "sh", *command], uid, scope, cwd=course)
+    note(f"{name}: cgroups after autograde", tree(scope or CGROUP / "convstep"))
     shutil.copytree(course, SHARE / f"{name}-course")
-    save()
-
-
-def delegate(folder, uid):
-    """A cgroup for ``uid`` as systemd makes it for Delegate=yes: the memory and pids controllers
-    enabled above it, the folder and the files the kernel lists as delegatable owned by the user."""
-    (CGROUP / "cgroup.subtree_control").write_text("+memory +pids")
-    folder.mkdir()
-    os.chown(folder, uid, uid)
-    for name in Path("/sys/kernel/cgroup/delegate").read_text().split():
-        if (folder / name).exists():
-            os.chown(folder / name, uid, uid)
-    return folder
 
 
 def main():
-    report["kernel"] = os.uname().release
-    report["cgroup mounts"] = [line.split(" - ")[1].split()[0] for line in open("/proc/self/mountinfo")
-                               if "cgroup" in line.split(" - ")[1].split()[0]]
-    save()
-    grade("root")
-    grade("delegated", USER, delegate(CGROUP / "delegated.scope", USER))
+    note("kernel", os.uname().release)
+    note("cgroup mounts", sorted({line.split(" - ")[1].split()[0] for line in open("/proc/self/mountinfo")} &
+                                 {"cgroup", "cgroup2"}))
+    note("controllers enabled at the root", (CGROUP / "cgroup.subtree_control").read_text().split())
+    checks("root")  # first: the grader itself must enable the controllers it needs
+    root = threading.Thread(target=grade, args=("root",))
+    root.start()  # the two graders at once, one per virtual CPU
+    scope = lambda step: delegate(f"delegated-{step}.scope", USER)
+    checks("delegated", USER, scope)
+    grade("delegated", USER, scope("autograde"))
+    root.join()
     undelegated = CGROUP / "undelegated.scope"
     undelegated.mkdir()
-    run("undelegated: refused", [PYTHON, "-c", "from convstep import sandbox; sandbox.require()"], USER, undelegated)
+    run("undelegated: refused", [PYTHON, "-c", REFUSE], USER, undelegated)
+    slice_ = CGROUP / "pids-only.slice"
+    slice_.mkdir()
+    run("delegated without memory: refused", [PYTHON, "-c", REFUSE], USER,
+        delegate("user.scope", USER, slice_, "+pids"))
 
 
 if __name__ == "__main__":
