@@ -20,9 +20,12 @@ VOILA_TEMPLATE = ROOT / "convstep" / "explorers" / "voila_template"
 # JupyterLab and Notebook 7 load convstep.websocket as a server extension (Voila reads voila.json).
 SERVER_CONFIG = {"ServerApp": {"jpserver_extensions": {"convstep.websocket": True}}}
 # Debian packages (name: a file that shows it is installed), by what needs them: the sandbox for
-# grading; the browser for the explorer tests and a PostgreSQL server for the gradebook tests.
+# grading; the browser for the explorer tests, a PostgreSQL server for the gradebook tests, and qemu
+# with Debian's kernel and a static busybox for the guest of the cgroup v2 test (tests/vm.py).
 SANDBOX_PACKAGES = {"bubblewrap": "/usr/bin/bwrap"}
-TEST_PACKAGES = {**SANDBOX_PACKAGES, "chromium": "/usr/bin/chromium", "postgresql": "/usr/lib/postgresql/*/bin/initdb"}
+TEST_PACKAGES = {**SANDBOX_PACKAGES, "chromium": "/usr/bin/chromium", "postgresql": "/usr/lib/postgresql/*/bin/initdb",
+                 "qemu-system-x86": "/usr/bin/qemu-system-x86_64", "linux-image-amd64": "/boot/vmlinuz-*",
+                 "busybox-static": "/bin/busybox"}
 
 
 def say(message):

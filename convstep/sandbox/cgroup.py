@@ -20,8 +20,10 @@ from pathlib import Path
 CONTROLLERS = ("memory", "pids")
 V1_HIERARCHIES = CONTROLLERS + ("freezer",)  # v2 freezes without a controller
 GROUP = "convstep"
+LEAF = "grader"  # in a delegated subtree, where the grader's own processes go (see Cgroup._prepare_v2)
 STALE_SECONDS = 600  # an empty sandbox cgroup this old was left by a grader that was killed
 FREEZE_WAIT = 1.0    # seconds a freeze may take (a process in the middle of a system call finishes it)
+REMOVE_WAIT = 10.0   # seconds killed processes may take to be gone
 
 
 def _mounts():
@@ -69,7 +71,13 @@ def layout():
             if _writable(root / "cgroup.subtree_control"):
                 return "v2", root / GROUP
             own = root / _own_v2_path().lstrip("/")
+            if own.name == LEAF and _writable(own.parent):
+                own = own.parent  # this grader moved its processes there for its first sandbox
             if _writable(own) and _writable(own / "cgroup.subtree_control"):
+                missing = [c for c in CONTROLLERS if c not in (own / "cgroup.controllers").read_text().split()]
+                if missing:
+                    return None, (f"the delegated cgroup {own} lacks the {' and '.join(missing)} controller: "
+                                  "delegate it to users (systemd: Delegate=memory pids in a drop-in for user@.service)")
                 return "v2", own  # a delegated subtree (systemd-run --user -p Delegate=yes ...)
             return None, ("the cgroup v2 hierarchy is not writable: grade as root, or in a delegated "
                           "scope: systemd-run --user --scope -p Delegate=yes <grading command>")
@@ -98,6 +106,14 @@ def sweep(parents):
 
 def _write(path, value):
     Path(path).write_text(str(value))
+
+
+def _enable(folder):
+    """Turn the controllers on for the children of the v2 cgroup ``folder``."""
+    enabled = (folder / "cgroup.subtree_control").read_text().split()
+    for controller in CONTROLLERS:
+        if controller not in enabled:
+            _write(folder / "cgroup.subtree_control", f"+{controller}")
 
 
 class Cgroup:
@@ -131,18 +147,22 @@ class Cgroup:
 
     @staticmethod
     def _prepare_v2(parent):
-        """Enable the controllers for the children of ``parent``. A cgroup v2 with processes of its
-        own cannot have children with controllers, so in a delegated subtree the grader first
-        moves itself into a leaf."""
+        """Enable the controllers for the children of ``parent``, and first for ``parent`` itself
+        where that is ours to do (as root: without systemd, the hierarchy's root enables none). A
+        cgroup v2 with processes of its own cannot have children with controllers, so in a
+        delegated subtree the grader first moves its processes into a leaf: all of them (a scope
+        holds only the command it started: its Dask workers, say, or its shell)."""
+        if _writable(parent.parent / "cgroup.subtree_control"):
+            _enable(parent.parent)
         parent.mkdir(exist_ok=True)
-        if (parent / "cgroup.procs").read_text().split():
-            leaf = parent / "grader"
-            leaf.mkdir(exist_ok=True)
-            _write(leaf / "cgroup.procs", os.getpid())
-        enabled = (parent / "cgroup.subtree_control").read_text().split()
-        for controller in CONTROLLERS:
-            if controller not in enabled:
-                _write(parent / "cgroup.subtree_control", f"+{controller}")
+        while processes := (parent / "cgroup.procs").read_text().split():
+            (parent / LEAF).mkdir(exist_ok=True)
+            for pid in processes:
+                try:
+                    _write(parent / LEAF / "cgroup.procs", pid)
+                except ProcessLookupError:
+                    pass  # it has ended
+        _enable(parent)
 
     def wrap(self, command):
         """``command`` run inside this cgroup: a shell enters it, then becomes the command, so
@@ -198,14 +218,19 @@ class Cgroup:
                 pass
 
     def remove(self):
-        """Kill whatever is left in the cgroup, then delete it."""
-        for _ in range(50):
-            if not self.processes():
-                break
+        """Kill whatever is left in the cgroup, then delete it. rmdir says busy until every killed
+        process is gone: one leaves cgroup.procs as soon as it starts to exit, before it has freed
+        its memory (which takes a while on a slow machine)."""
+        give_up = time.monotonic() + REMOVE_WAIT
+        while True:
             self.kill()
+            for folder in set(self.dirs.values()):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    pass
+            if not any(folder.exists() for folder in self.dirs.values()):
+                return
+            if time.monotonic() > give_up:
+                return  # still busy: the sweep of a later sandbox removes it once it is empty and stale
             time.sleep(0.02)
-        for folder in set(self.dirs.values()):
-            try:
-                folder.rmdir()
-            except OSError:
-                pass  # still busy: the kernel will free it when the last process is reaped

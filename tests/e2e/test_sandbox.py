@@ -1,8 +1,9 @@
-"""The sandbox's own pieces, with real processes: the cgroup counts every page and process, and
-bubblewrap shows the kernel only what it may see."""
+"""The sandbox's own pieces, with real processes: the cgroup counts every page and process and
+freezes them all, and bubblewrap shows the kernel only what it may see."""
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from convstep.sandbox import bwrap
@@ -41,6 +42,42 @@ def test_the_cgroup_caps_processes_and_kills_what_is_left():
     finally:
         cgroup.remove()
     assert not cgroup.processes()  # ... until the cgroup is removed
+
+
+def cpu_ticks(pids):
+    """CPU time (user and system) the processes ``pids`` have had so far, in clock ticks."""
+    fields = [Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split() for pid in pids]
+    return sum(int(f[11]) + int(f[12]) for f in fields)
+
+
+def eventually(condition, what, guard=120):
+    """Wait until ``condition()`` holds; ``guard`` seconds only stop a hang."""
+    give_up = time.monotonic() + guard
+    while not condition():
+        assert time.monotonic() < give_up, f"{what}: not after {guard} s"
+        time.sleep(0.1)
+
+
+def test_the_cgroup_freezer_stops_every_process_until_thawed():
+    cgroup = Cgroup(256 * MiB, 16)
+    busy = subprocess.Popen(cgroup.wrap(["/bin/sh", "-c", "while :; do :; done & while :; do :; done"]))
+    try:
+        eventually(lambda: len(cgroup.processes()) == 2, "two busy loops")
+        pids = cgroup.processes()
+        start = cpu_ticks(pids)
+        eventually(lambda: cpu_ticks(pids) > start, "the loops run")
+        cgroup.freeze()
+        time.sleep(0.5)
+        frozen = cpu_ticks(pids)
+        time.sleep(1)
+        assert cpu_ticks(pids) == frozen  # two busy loops, no CPU time
+        cgroup.freeze(False)
+        eventually(lambda: cpu_ticks(pids) > frozen, "the loops run again")
+        cgroup.freeze()  # and are removed frozen: removing thaws them to be killed
+    finally:
+        cgroup.remove()
+        busy.wait(timeout=120)
+    assert not cgroup.processes() and not any(folder.exists() for folder in cgroup.dirs.values())
 
 
 def test_bubblewrap_shows_no_course_no_network_and_capped_folders(tmp_path):
