@@ -6,12 +6,22 @@ called only when the check fails). Nothing here computes an exercise's
 answer: expected values come from the test cells themselves.
 """
 
+import os
 import time
 import warnings
 
 import numpy as np
 
 from convstep import wire
+
+# Set in the grader's process, and so in every kernel it starts, by convstep's grading code. Under
+# ``nbgrader autograde`` the test cells run in convstep's checker; if they run in a kernel nbgrader
+# started on its own, nbgrader_config.py failed to load (traitlets only logs that) and nbgrader is
+# grading unsafely, with the test cells in the student's kernel: every test then fails with why.
+GRADER_MARK = "CONVSTEP_GRADER"
+if os.environ.get("NBGRADER_EXECUTION") == "autograde" and not os.environ.get(GRADER_MARK):
+    raise RuntimeError("nbgrader is autograding without convstep's safe grading: nbgrader_config.py did not load "
+                       "(see the error nbgrader logged when it started); no test runs in the student's kernel")
 
 # Loops and vectorized code differ by rounding only; anything larger is a real difference.
 RTOL = 1e-5

@@ -171,7 +171,8 @@ class SandboxKernelManager(GradingKernelManager):
         # Interrupt through the control channel: a signal to bubblewrap would not reach the kernel.
         self.kernel_spec.interrupt_mode = "message"
         env = kw.get("env") or os.environ
-        self.layout.env = {name: env[name] for name in ("NBGRADER_EXECUTION", "NBGRADER_VALIDATING") if env.get(name)}
+        self.layout.env = {name: env[name] for name in ("NBGRADER_EXECUTION", "NBGRADER_VALIDATING", "CONVSTEP_GRADER")
+                           if env.get(name)}
         self.cgroup = Cgroup(self.memory, self.processes)
         kw["stdout"], kw["stderr"] = subprocess.DEVNULL, subprocess.PIPE
         return await super()._async_pre_start_kernel(**kw)

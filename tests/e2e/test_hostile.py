@@ -669,6 +669,31 @@ def test_a_flood_of_message_parts_is_cut_off(tmp_path, course):
     assert 0 < memory.peak < 4 * 1024 * 1024  # kB: a tenth of what was sent, and far below this machine's memory
 
 
+def test_a_configuration_that_does_not_load_fails_every_test_instead_of_grading_unsafely(tmp_path, course):
+    """traitlets only logs an error in nbgrader_config.py and goes on without it: nbgrader would then run
+    the test cells in the student's kernel, unsandboxed. They refuse there, so every test fails and says why."""
+    copy = course.copy_to(tmp_path)
+    copy.nbgrader("generate_assignment", "01_zero_padding", "--force")
+    folder = copy.submitted / "complete" / "01_zero_padding"
+    folder.mkdir(parents=True)
+    nb = nbformat.read(copy.notebook(copy.release, "01_zero_padding"), as_version=4)
+    for cell in nb.cells:
+        if is_solution(cell):
+            cell.source = copy.solutions()[grade_id(cell)]
+    nbformat.write(nb, folder / "01_zero_padding.ipynb")
+    config = tmp_path / "nbgrader_config.py"
+    working = config.read_text()
+    config.write_text(working + "\nimport a_module_this_machine_lacks  # as a missing dependency would\n")
+    run = nbgrader(copy, "autograde", "01_zero_padding", "--force")
+    config.write_text(working)  # for reading the gradebook below
+    assert b"a_module_this_machine_lacks" in run.stderr  # what traitlets logged, and nbgrader went on
+    graded = nbformat.read(copy.notebook(copy.autograded / "complete", "01_zero_padding"), as_version=4)
+    errors = [o for c in graded.cells if c.metadata.get("nbgrader", {}).get("grade") for o in c.outputs
+              if o.output_type == "error"]
+    assert errors and all("without convstep's safe grading" in o.evalue for o in errors)
+    assert report.scores(copy, ["complete"])["complete", "01_zero_padding"] == (0, 3)
+
+
 def test_refuses_without_a_sandbox_unless_told(tmp_path, course):
     """With bwrap missing from PATH, grading refuses and names the fix; the opt-out grades anyway."""
     copy = course.copy_to(tmp_path)
