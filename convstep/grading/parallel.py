@@ -7,40 +7,43 @@ machine; with one (``tcp://host:8786``), on whatever workers that scheduler has.
 this package and bubblewrap, the course directory at the same path (a shared file system) and
 the gradebook's URL (PostgreSQL for more than one machine).
 
-A task is done when nbgrader has written the graded notebook and the gradebook; only then a small
-marker with the submission's hash goes beside the graded notebook. A rerun (after Ctrl-C, a lost
-worker, a changed submission) grades exactly the submissions without a matching marker.
+A submission is graded when nbgrader has written its graded notebook and a score for every test
+cell into the gradebook in use; only then its state file goes beside the graded notebook
+(``convstep.grading.state``). A rerun (after Ctrl-C, a lost worker, a changed submission, a changed
+assignment, another gradebook) grades exactly the submissions that are not up to date, and says so.
 """
 
 import contextlib
+import fnmatch
 import functools
-import hashlib
 import json
 import logging
 import os
-import sys
+import shutil
 import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from nbconvert.writers import FilesWriter
+from nbgrader.api import Gradebook
 from nbgrader.converters import GenerateFeedback
 
-from convstep.grading import intake
+from convstep.grading import state
 
 log = logging.getLogger("convstep")
-DONE = ".convstep-done.json"
 SANDBOX_BYTES = 3 * 1024 ** 3  # the default memory of one sandbox (SandboxKernelManager.memory)
+GRADED, SKIPPED, FAILED = "graded", "skipped", "failed"
 
 
 @dataclass
 class Outcome:
-    """What one task reports: the submission, whether nbgrader graded it, why not, how long it took."""
+    """What became of one submission: GRADED now, SKIPPED (already graded in its current form, in
+    this gradebook) or FAILED (``error`` says why: nbgrader's own error), and how long it took."""
 
     assignment: str
     student: str
-    graded: bool
+    status: str
     error: str = ""
     seconds: float = 0.0
 
@@ -52,38 +55,6 @@ def default_workers(sandbox_bytes=SANDBOX_BYTES):
     except (ValueError, OSError):
         memory = sandbox_bytes
     return max(1, min(os.cpu_count() or 1, memory // int(sandbox_bytes * 1.2)))
-
-
-def fingerprint(course, assignment, student):
-    """A hash of what grading takes from the submission (its notebook and timestamp), or None if
-    there is nothing to grade."""
-    received = intake.inspect(course.submitted / student / assignment, [assignment])
-    if f"{assignment}.ipynb" not in received.taken:
-        return None
-    digest = hashlib.sha256()
-    for name in sorted(received.taken):
-        digest.update(name.encode() + b"\0" + received.taken[name] + b"\0")
-    return digest.hexdigest()
-
-
-def marker(root, assignment, student):
-    return Path(root) / "autograded" / student / assignment / DONE
-
-
-def is_done(root, assignment, student, digest):
-    try:
-        return json.loads(marker(root, assignment, student).read_text()).get("submission") == digest
-    except (OSError, ValueError):
-        return False
-
-
-def mark_done(root, assignment, student, digest):
-    """Written last, atomically, by the task that graded the submission (a lost result does not
-    lose the fact)."""
-    path = marker(root, assignment, student)
-    partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps({"submission": digest}))
-    os.replace(partial, path)
 
 
 class ErrorLines(logging.Handler):
@@ -132,13 +103,12 @@ class Grader:
         from traitlets.config import Config
         from traitlets.config.loader import PyFileConfigLoader
 
+        from convstep.course import bin_on_path
         from convstep.grading.autograde import SafeAutograde
 
         # nbgrader's own session handling makes SQLAlchemy warn on every save; they say nothing of the grades.
         warnings.filterwarnings("ignore", module="nbgrader.api")
-        bin_dir = os.path.dirname(sys.executable)  # nbgrader shells out to alembic, installed beside Python
-        if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-            os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+        bin_on_path()
         self.root = root
         config = PyFileConfigLoader("nbgrader_config.py", path=root).load_config()
         config.merge(Config(overrides))
@@ -177,17 +147,28 @@ def grader(root, overrides):
 
 
 def grade_submission(root, assignment, student, digest, overrides):
-    """The task: grade one submission and write its feedback with this worker's Grader, then the
-    done marker for ``digest``. ``overrides`` is a {Class: {trait: value}} dict laid over the
-    course's nbgrader_config.py. Runs in a worker; returns an Outcome, whatever happens to the submission.
+    """The task: grade one submission and write its feedback with this worker's Grader, then its
+    state file. ``overrides`` is a {Class: {trait: value}} dict laid over the course's
+    nbgrader_config.py. Runs in a worker; returns an Outcome, whatever happens to the submission.
     """
     start = time.monotonic()
-    error = grader(root, overrides).grade(assignment, student)
-    graded = not error and (Path(root) / "autograded" / student / assignment / f"{assignment}.ipynb").exists()
-    if graded:
-        mark_done(root, assignment, student, digest)
-    return Outcome(assignment, student, graded, error or ("" if graded else "nbgrader wrote no graded notebook"),
-                   time.monotonic() - start)
+    # A feedback page never outlives the grades it shows: it is written again, or not at all.
+    shutil.rmtree(Path(root) / "feedback" / student / assignment, ignore_errors=True)
+    worker = grader(root, overrides)
+    error = worker.grade(assignment, student)
+    if not error and not (Path(root) / "autograded" / student / assignment / f"{assignment}.ipynb").exists():
+        error = "nbgrader wrote no graded notebook"
+    if not error:
+        with Gradebook(worker.coursedir.db_url, worker.coursedir.course_id) as gb:
+            record = state.records(gb, assignment, student).get(student)
+            version = state.version(gb, assignment)
+        if record is None:
+            error = "the gradebook holds no score for some of its test cells"
+    if error:
+        state.write(root, assignment, student, submission=digest, error=error)
+        return Outcome(assignment, student, FAILED, error, time.monotonic() - start)
+    state.write(root, assignment, student, submission=digest, version=version, record=record)
+    return Outcome(assignment, student, GRADED, "", time.monotonic() - start)
 
 
 def cluster(workers, scheduler):
@@ -203,22 +184,40 @@ def cluster(workers, scheduler):
     return Client(local)
 
 
-def grade_class(course, assignments, workers=None, scheduler=None, overrides=None, progress=True):
-    """Grade every submission of ``assignments`` not graded yet in its current form; returns the
-    Outcomes of the tasks that ran (submissions already done are skipped)."""
+def plan(course, assignments, students=None, force=False):
+    """(Outcomes of the submissions that need no grading, [(assignment, student, digest)] to grade):
+    the submissions of ``assignments`` by the students matching the ``students`` patterns (nbgrader's
+    --student: ids or shell-style patterns; all by default). Up to date ones are skipped unless
+    ``force``; a folder without a notebook nbgrader could grade fails, with the reason."""
+    patterns = students or ["*"]
+    outcomes, todo = [], []
+    with course.gradebook() as gb:
+        for assignment in assignments:
+            version, records = state.version(gb, assignment), state.records(gb, assignment)
+            for student in course.submitters():
+                if not (course.submitted / student / assignment).is_dir() or \
+                        not any(fnmatch.fnmatchcase(student, p) for p in patterns):
+                    continue
+                digest, why = state.fingerprint(course, assignment, student)
+                if digest is None:
+                    outcomes.append(Outcome(assignment, student, FAILED, why))
+                elif not force and state.up_to_date(state.read(course.root, assignment, student), digest,
+                                                    version, records, student):
+                    outcomes.append(Outcome(assignment, student, SKIPPED))
+                else:
+                    todo.append((assignment, student, digest))
+    return outcomes, todo
+
+
+def grade_class(course, assignments, workers=None, scheduler=None, overrides=None, progress=True,
+                students=None, force=False):
+    """Grade every submission of ``assignments`` (by ``students``, see ``plan``) that is not graded
+    yet in its current form in the gradebook in use (every one with ``force``); returns an Outcome
+    for each submission considered."""
     from distributed import as_completed
     from tqdm import tqdm
 
-    todo, outcomes = [], []
-    for assignment in assignments:
-        for student in course.submitters():
-            if not (course.submitted / student / assignment).is_dir():
-                continue
-            digest = fingerprint(course, assignment, student)
-            if digest is None:
-                outcomes.append(Outcome(assignment, student, False, "no notebook that can be graded"))
-            elif not is_done(course.root, assignment, student, digest):
-                todo.append((assignment, student, digest))
+    outcomes, todo = plan(course, assignments, students, force)
     if not todo:
         return outcomes
     with cluster(workers or default_workers(), scheduler) as client:
@@ -232,8 +231,10 @@ def grade_class(course, assignments, workers=None, scheduler=None, overrides=Non
                 try:
                     outcome = future.result()
                 except Exception as error:  # its worker was lost: it may still have finished
-                    done = is_done(course.root, assignment, student, digest)
-                    outcome = Outcome(assignment, student, done, "" if done else f"{type(error).__name__}: {error}")
+                    facts = state.read(course.root, assignment, student)
+                    done = facts.get("submission") == digest and "record" in facts
+                    outcome = Outcome(assignment, student, GRADED if done else FAILED,
+                                      "" if done else f"{type(error).__name__}: {error}")
                 outcomes.append(outcome)
                 bar.update()
         finally:
