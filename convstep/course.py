@@ -138,9 +138,14 @@ class Course:
 
     def gradebook(self):
         from nbgrader.api import Gradebook
+        from sqlalchemy.exc import OperationalError
 
         bin_on_path()
-        return Gradebook(self.db_url(), course_id=self.config().CourseDirectory.course_id)
+        try:
+            return Gradebook(self.db_url(), course_id=self.config().CourseDirectory.course_id)
+        except OperationalError as error:
+            raise CourseError(f"cannot open the gradebook {self.gradebook_name()} (CourseDirectory.db_url in "
+                              f"nbgrader_config.py): {str(error.orig).strip()}") from None
 
     def solutions(self):
         """{cell id: solution code} for every solution cell of the series, in teaching order."""

@@ -20,6 +20,8 @@ import json
 import logging
 import os
 import shutil
+import signal
+import threading
 import time
 import warnings
 from dataclasses import dataclass
@@ -58,7 +60,8 @@ def default_workers(sandbox_bytes=SANDBOX_BYTES):
 
 
 class ErrorLines(logging.Handler):
-    """Keeps what nbgrader logs as errors, to say why a submission was not graded."""
+    """Keeps what nbgrader logs as errors, to say why a submission was not graded (its whole
+    traceback goes into the submission's state file, not to the terminal)."""
 
     def __init__(self):
         super().__init__(logging.ERROR)
@@ -74,6 +77,9 @@ class ErrorLines(logging.Handler):
             if message.startswith("Traceback"):
                 return message.strip().splitlines()[-1][:300]
         return self.lines[0][:300] if self.lines else ""
+
+    def text(self, limit=20000):
+        return "\n".join(self.lines)[-limit:]
 
 
 class KeptFeedback(GenerateFeedback):
@@ -114,24 +120,42 @@ class Grader:
         config.merge(Config(overrides))
         self.coursedir = CourseDirectory(config=config)
         self.steps = [step(coursedir=self.coursedir, config=config) for step in (SafeAutograde, KeptFeedback)]
+        # nbgrader's log goes to the task's ErrorLines only: the terminal gets one line per failure.
+        quiet = logging.getLogger("convstep.nbgrader")
+        quiet.propagate = False
         for step in self.steps:
             step.force = True
+            step.log = quiet
+        # nbgrader's gradebook logs its database errors through tornado's logger: they go there too.
+        self.errors = None
+        logging.getLogger("tornado.application").addFilter(self.keep_gradebook_errors)
+
+    def keep_gradebook_errors(self, record):
+        if not record.pathname.endswith(os.path.join("nbgrader", "api.py")):
+            return True
+        if self.errors is not None:
+            self.errors.emit(record)
+        return False
 
     def grade(self, assignment, student):
         """``nbgrader autograde ASSIGNMENT --student STUDENT --force``, then ``nbgrader
-        generate_feedback`` for it; returns why it failed, or "" if nbgrader went through."""
+        generate_feedback`` for it; returns ("", "") if nbgrader went through, else why it failed
+        (nbgrader's error) and what nbgrader logged as errors."""
         os.chdir(self.root)  # nbgrader's converters work relative to the course directory
         self.coursedir.assignment_id, self.coursedir.student_id = assignment, student
-        errors = ErrorLines()
-        for step in self.steps:
-            step.log.addHandler(errors)
-            try:
-                step.start()
-            except Exception as error:  # nbgrader gave up on this submission; the others go on
-                return errors.cause() or f"{type(error).__name__}: {error}"
-            finally:
-                step.log.removeHandler(errors)
-        return ""
+        errors = self.errors = ErrorLines()
+        try:
+            for step in self.steps:
+                step.log.addHandler(errors)
+                try:
+                    step.start()
+                except Exception as error:  # nbgrader gave up on this submission; the others go on
+                    return errors.cause() or f"{type(error).__name__}: {error}", errors.text()
+                finally:
+                    step.log.removeHandler(errors)
+        finally:
+            self.errors = None
+        return "", ""
 
 
 @functools.lru_cache(maxsize=4)
@@ -155,7 +179,7 @@ def grade_submission(root, assignment, student, digest, overrides):
     # A feedback page never outlives the grades it shows: it is written again, or not at all.
     shutil.rmtree(Path(root) / "feedback" / student / assignment, ignore_errors=True)
     worker = grader(root, overrides)
-    error = worker.grade(assignment, student)
+    error, details = worker.grade(assignment, student)
     if not error and not (Path(root) / "autograded" / student / assignment / f"{assignment}.ipynb").exists():
         error = "nbgrader wrote no graded notebook"
     if not error:
@@ -165,23 +189,48 @@ def grade_submission(root, assignment, student, digest, overrides):
         if record is None:
             error = "the gradebook holds no score for some of its test cells"
     if error:
-        state.write(root, assignment, student, submission=digest, error=error)
+        state.write(root, assignment, student, submission=digest, error=error, log=details)
         return Outcome(assignment, student, FAILED, error, time.monotonic() - start)
     state.write(root, assignment, student, submission=digest, version=version, record=record)
     return Outcome(assignment, student, GRADED, "", time.monotonic() - start)
 
 
+def discard_warm_kernel():
+    """Run on each worker at the end: the kernel it started ahead for a next notebook is not needed
+    (stopped now, the worker process exits at once when the cluster closes)."""
+    from convstep.sandbox.warm import WARM
+
+    WARM.discard()
+
+
+@contextlib.contextmanager
 def cluster(workers, scheduler):
     """A Dask client: to the scheduler at ``scheduler``, or to a new LocalCluster of ``workers``
-    single-threaded worker processes (grading is one notebook per process at a time)."""
+    single-threaded worker processes (grading is one notebook per process at a time). Closed
+    quietly: stopping a cluster on purpose (at the end, or on Ctrl-C) is not news."""
     from distributed import Client, LocalCluster
 
-    logging.getLogger("distributed").setLevel(logging.WARNING)  # its start and stop are not news
-    if scheduler:
-        return Client(scheduler)
-    local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, memory_limit=0,
-                         dashboard_address=":0", silence_logs=logging.ERROR)
-    return Client(local)
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # its start is not news
+    with contextlib.ExitStack() as stack:
+        if scheduler:
+            client = stack.enter_context(Client(scheduler))
+        else:
+            # A terminal's Ctrl-C goes to the whole process group: the worker processes ignore it (they
+            # inherit SIG_IGN), and this process stops them in order.
+            main = threading.current_thread() is threading.main_thread()
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+            try:
+                local = stack.enter_context(LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, memory_limit=0,
+                    dashboard_address=":0", silence_logs=logging.ERROR))
+            finally:
+                if main:
+                    signal.signal(signal.SIGINT, previous)
+            client = stack.enter_context(Client(local))
+        stack.callback(logging.getLogger("distributed").setLevel, logging.CRITICAL)
+        yield client
+        if not scheduler:
+            client.run(discard_warm_kernel)
 
 
 def plan(course, assignments, students=None, force=False):

@@ -54,8 +54,10 @@ def fingerprint(course, assignment, student):
     """A hash of what grading takes from the submission (its notebook and timestamp), or None and
     why not when there is nothing nbgrader could grade."""
     received = intake.inspect(course.submitted / student / assignment, [assignment])
-    if f"{assignment}.ipynb" not in received.taken:
-        return None, received.summary([assignment])
+    name = f"{assignment}.ipynb"
+    if name not in received.taken:
+        why = dict(received.ignored).get(name) or dict(received.ignored).get(assignment)
+        return None, f"{name} {why}" if why else f"no {name} in the folder"
     digest = hashlib.sha256()
     for name in sorted(received.taken):
         digest.update(name.encode() + b"\0" + received.taken[name] + b"\0")
