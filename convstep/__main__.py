@@ -126,6 +126,16 @@ def parser():
     return main
 
 
+def without_option(argv, name):
+    """``argv`` less the option ``name`` and its value (``name VALUE`` or ``name=VALUE``)."""
+    kept, skip = [], False
+    for arg in argv:
+        if not skip and arg != name and not arg.startswith(f"{name}="):
+            kept.append(arg)
+        skip = arg == name and not skip
+    return kept
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     arguments = parser()
@@ -137,9 +147,7 @@ def main(argv=None):
         args.dir = argv[1]
     if hasattr(args, "course"):  # nbgrader's rule: the course is the current directory unless named
         args.course = os.path.abspath(args.course or os.getcwd())
-        named = [i for i, arg in enumerate(argv) if arg == "--course" or arg.startswith("--course=")]
-        argv = [arg for i, arg in enumerate(argv) if i not in named and i - 1 not in
-                [n for n in named if argv[n] == "--course"]] + ["--course", args.course]
+        argv = without_option(argv, "--course") + ["--course", args.course]  # the command runs again elsewhere
     if not bootstrap.in_venv():
         # Continue inside the project's environment, where nbgrader and numpy are installed.
         return 0 if args.run is setup and not bootstrap.ensure_venv() else bootstrap.run_in_venv(argv)
@@ -150,9 +158,12 @@ def main(argv=None):
     from convstep.notebooks import NotebookError
     from convstep.samples import SampleError
 
-    if hasattr(args, "course"):
-        logging.getLogger("convstep").info("[convstep] course directory: %s", args.course)
     try:
+        if hasattr(args, "course"):
+            from convstep.course import Course
+
+            Course(args.course).config()  # says so if this is not a course directory
+            logging.getLogger("convstep").info("[convstep] course directory: %s", args.course)
         result = args.run(args, extra) if args.run is test else args.run(args)
     except (CourseError, NotebookError, SampleError) as error:
         print(f"[convstep] error: {error}", file=sys.stderr)
