@@ -6,11 +6,17 @@ Each test grades 01_zero_padding (three test cells) in its own temporary copy of
 """
 
 import csv
+import os
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import postgres_bin
 
 from convstep import report, samples
 from convstep.grading import state
@@ -31,6 +37,33 @@ check_shape("X_pad", X_pad, (101, 4, 4, 1), "zero_pad on a batch of 101 images")
 print("zero_pad: large batches padded.")
 ### END HIDDEN TESTS"""
 NOISE = ["Traceback", "KeyboardInterrupt", "CommClosedError", "still alive", "cluster to lose"]
+
+
+@pytest.fixture(scope="module")
+def postgres_tcp():
+    """A PostgreSQL server as README's "A gradebook server" sets one up: on a host:port, a user with a
+    password (scram-sha-256, no trust over TCP); yields the URL of its database "convnets"."""
+    folder = Path(tempfile.mkdtemp(prefix="convstep-postgres-tcp-"))
+    user = {"user": "nobody"} if os.geteuid() == 0 else {}  # PostgreSQL refuses to run as root
+    (folder / "password").write_text("s3cret\n")
+    if user:
+        shutil.chown(folder, "nobody")
+        shutil.chown(folder / "password", "nobody")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    run = lambda *args: subprocess.run(args, check=True, capture_output=True, text=True, cwd=folder, **user)
+    run(postgres_bin("initdb"), "-D", str(folder / "data"), "--username=grader", f"--pwfile={folder / 'password'}",
+        "--auth-host=scram-sha-256", "--auth-local=scram-sha-256", "--no-sync")
+    run(postgres_bin("pg_ctl"), "-D", str(folder / "data"), "-l", str(folder / "server.log"), "-w", "start",
+        "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off")
+    try:
+        subprocess.run([postgres_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "grader", "convnets"],
+                       check=True, capture_output=True, env=dict(os.environ, PGPASSWORD="s3cret"))
+        yield f"postgresql+psycopg://grader:s3cret@127.0.0.1:{port}/convnets"
+    finally:
+        run(postgres_bin("pg_ctl"), "-D", str(folder / "data"), "-m", "immediate", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def convstep(*args, cwd):
@@ -73,7 +106,7 @@ def set_test_points(copy, cell_id, points=None, source=None):
     nbformat.write(nb, path)
 
 
-def test_a_new_gradebook_regrades_and_grades_csv_never_shrinks_silently(tmp_path, course, postgres):
+def test_a_new_gradebook_regrades_and_grades_csv_never_shrinks_silently(tmp_path, course, postgres_tcp):
     copy = new_course(course, tmp_path)
     first = convstep("autograde", ASSIGNMENT, "--workers", "2", cwd=tmp_path)
     assert first.returncode == 0, first.stderr[-3000:]
@@ -85,13 +118,12 @@ def test_a_new_gradebook_regrades_and_grades_csv_never_shrinks_silently(tmp_path
     assert {key: row["score"] for key, row in before.items()} == {
         (ASSIGNMENT, "complete"): "3.0", (ASSIGNMENT, "blank"): "0.0"}
 
-    # nbgrader_config.py now points at PostgreSQL (as README's "A gradebook server" says).
-    url = postgres("semester_switch").replace("grader@", "grader:secret@")  # trust auth ignores the password
+    # nbgrader_config.py now points at PostgreSQL, as README's "A gradebook server" says.
     with open(tmp_path / "nbgrader_config.py", "a") as handle:
-        handle.write(f"\nc.CourseDirectory.db_url = {url!r}\n")
+        handle.write(f"\nc.CourseDirectory.db_url = {postgres_tcp!r}\n")
     unknown = convstep("autograde", ASSIGNMENT, cwd=tmp_path)
     assert unknown.returncode == 1 and "does not hold 01_zero_padding" in unknown.stderr, unknown.stderr
-    assert "grader:***@" in unknown.stderr and "secret" not in unknown.stderr  # the gradebook in use, named
+    assert "grader:***@127.0.0.1:" in unknown.stderr and "s3cret" not in unknown.stderr  # the gradebook in use
     assert grades_csv(copy.grades_csv) == before
 
     released = convstep("release", ASSIGNMENT, cwd=tmp_path)
