@@ -50,8 +50,8 @@ class Schedule(Configurable):
 
 @dataclass
 class GradingRun:
-    """What ``Course.grade`` did: an Outcome per submission considered, the students of the
-    assignments, and where the previous grades.csv was kept if the new one lost rows of it."""
+    """What ``Course.grade`` did: an Outcome per submission considered, the students of those, and
+    where the previous grades.csv was kept (and its rows that the new one lost), if it lost any."""
 
     outcomes: list
     students: list
@@ -348,7 +348,7 @@ class Course:
             raise CourseError(f"no submission of {', '.join(assignments)} in {self.submitted} by "
                               f"{', '.join(students)}")
         kept, lost = self.export_grades()
-        everyone = sorted({s for a in assignments for s in self.submitters() if (self.submitted / s / a).is_dir()})
+        everyone = sorted(student for student, _, _ in lms.roster(self))  # as grades.csv: the gradebook's students
         report.write_function_grades(self, everyone, self.root / "grades_by_function.csv")
         lms.write_all(self)
         graded = sorted({outcome.student for outcome in outcomes})
