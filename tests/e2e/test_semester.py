@@ -142,8 +142,6 @@ def test_a_new_gradebook_regrades_and_grades_csv_never_shrinks_silently(tmp_path
     assert {k: r["score"] for k, r in grades_csv(copy.grades_csv).items()} == {k: r["score"] for k, r in before.items()}
     with copy.gradebook() as gb:
         assert sorted(s.student.id for s in gb.find_assignment(ASSIGNMENT).submissions) == ["blank", "complete"]
-    forced = convstep("autograde", ASSIGNMENT, "--force", cwd=tmp_path)
-    assert "autograde: 2 graded, 0 already graded (skipped), 0 failed" in forced.stderr, forced.stderr[-3000:]
     assert len(list(tmp_path.glob("grades-replaced-*.csv"))) == 1  # nothing lost, nothing kept aside
 
 
