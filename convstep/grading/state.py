@@ -54,10 +54,13 @@ def fingerprint(course, assignment, student):
     """A hash of what grading takes from the submission (its notebook and timestamp), or None and
     why not when there is nothing nbgrader could grade."""
     received = intake.inspect(course.submitted / student / assignment, [assignment])
-    name = f"{assignment}.ipynb"
+    name, ignored = f"{assignment}.ipynb", dict(received.ignored)
+    if name in ignored:
+        return None, f"{name} {ignored[name]}"
+    if assignment in ignored:
+        return None, f"the folder {student}/{assignment} {ignored[assignment]}"
     if name not in received.taken:
-        why = dict(received.ignored).get(name) or dict(received.ignored).get(assignment)
-        return None, f"{name} {why}" if why else f"no {name} in the folder"
+        return None, f"no {name} in the folder"
     digest = hashlib.sha256()
     for name in sorted(received.taken):
         digest.update(name.encode() + b"\0" + received.taken[name] + b"\0")

@@ -106,6 +106,13 @@ def set_test_points(copy, cell_id, points=None, source=None):
     nbformat.write(nb, path)
 
 
+def remove_cell(copy, cell_id):
+    path = copy.notebook(copy.source, ASSIGNMENT)
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [c for c in nb.cells if c.get("id") != cell_id]
+    nbformat.write(nb, path)
+
+
 def test_a_new_gradebook_regrades_and_grades_csv_never_shrinks_silently(tmp_path, course, postgres_tcp):
     copy = new_course(course, tmp_path)
     first = convstep("autograde", ASSIGNMENT, "--workers", "2", cwd=tmp_path)
@@ -175,8 +182,10 @@ def test_fixing_a_test_after_students_submitted_regrades_every_submission(tmp_pa
     page = copy.feedback / "sloppy" / ASSIGNMENT / f"{ASSIGNMENT}.html"
     assert f"{ASSIGNMENT} (Score: 3 / 3)" in page.read_text()
 
-    # A test added after the release: nbgrader refuses to change graded cells under submissions.
+    # A test added after the release, another removed: nbgrader refuses to change graded cells under
+    # submissions (and the submissions hold a cell the new version does not know).
     set_test_points(copy, "test_zero_pad_large_batch", 1, NEW_TEST)
+    remove_cell(copy, "test_zero_pad_shapes")
     release_before = {p: p.read_bytes() for p in (copy.release / ASSIGNMENT).rglob("*")}
     refused = convstep("release", ASSIGNMENT, cwd=tmp_path)
     assert refused.returncode == 1, refused.stderr
@@ -194,9 +203,10 @@ def test_fixing_a_test_after_students_submitted_regrades_every_submission(tmp_pa
     run = convstep("autograde", ASSIGNMENT, cwd=tmp_path)
     assert run.returncode == 0 and "autograde: 3 graded" in run.stderr, run.stderr[-3000:]
     assert report.scores(copy, ["complete", "sloppy", "blank"]) == {
-        ("complete", ASSIGNMENT): (4, 4), ("sloppy", ASSIGNMENT): (3, 4), ("blank", ASSIGNMENT): (0, 4)}
-    assert report.cell_scores(copy, "sloppy", ASSIGNMENT)["test_zero_pad_large_batch"] == (0, 1)
-    assert f"{ASSIGNMENT} (Score: 3 / 4)" in page.read_text()
+        ("complete", ASSIGNMENT): (3, 3), ("sloppy", ASSIGNMENT): (2, 3), ("blank", ASSIGNMENT): (0, 3)}
+    assert report.cell_scores(copy, "sloppy", ASSIGNMENT) == {
+        "test_zero_pad_visible": (1, 1), "test_zero_pad_values": (1, 1), "test_zero_pad_large_batch": (0, 1)}
+    assert f"{ASSIGNMENT} (Score: 2 / 3)" in page.read_text()
 
     # Changed points only: nbgrader updates the gradebook in place; every submission is graded again.
     set_test_points(copy, "test_zero_pad_large_batch", 2)
@@ -205,10 +215,10 @@ def test_fixing_a_test_after_students_submitted_regrades_every_submission(tmp_pa
     assert not page.exists()
     run = convstep("autograde", ASSIGNMENT, cwd=tmp_path)
     assert "autograde: 3 graded, 0 already graded (skipped), 0 failed" in run.stderr, run.stderr[-3000:]
-    assert report.scores(copy, ["complete", "sloppy"]) == {("complete", ASSIGNMENT): (5, 5), ("sloppy", ASSIGNMENT): (3, 5)}
-    assert f"{ASSIGNMENT} (Score: 3 / 5)" in page.read_text()
+    assert report.scores(copy, ["complete", "sloppy"]) == {("complete", ASSIGNMENT): (4, 4), ("sloppy", ASSIGNMENT): (2, 4)}
+    assert f"{ASSIGNMENT} (Score: 2 / 4)" in page.read_text()
     rows = grades_csv(copy.grades_csv)
-    assert (rows[ASSIGNMENT, "sloppy"]["score"], rows[ASSIGNMENT, "sloppy"]["max_score"]) == ("3.0", "5.0")
+    assert (rows[ASSIGNMENT, "sloppy"]["score"], rows[ASSIGNMENT, "sloppy"]["max_score"]) == ("2.0", "4.0")
 
 
 def test_late_work_is_shown_everywhere_and_penalized_as_configured(tmp_path, course):
