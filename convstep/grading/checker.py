@@ -28,6 +28,8 @@ from convstep import checks
 from convstep import wire
 
 MAX_NAME = 100      # characters of an error's type name kept from the student's side
+# Errors that a loop or a generator in a test would take as "done" rather than as a failure.
+CONTROL_FLOW = (StopIteration, StopAsyncIteration)
 MAX_MESSAGE = 2000  # characters of an error's message
 # What numpy, and convstep.wire's read-only dicts and lists, say when a function writes into them.
 READ_ONLY = ("read-only", "read only")
@@ -58,13 +60,14 @@ def student_error(name, message):
     """The exception to raise here for an error the student's code raised there.
 
     Built-in exceptions keep their class (``call`` reports NotImplementedError as "not implemented
-    yet"); anything else, including SystemExit or KeyboardInterrupt, becomes a StudentError of the
-    same name, so that no student can raise something the checker would not catch.
+    yet"); anything else, including SystemExit, KeyboardInterrupt and StopIteration (which would end
+    a test's loop early), becomes a StudentError of the same name, so that no student can raise
+    something the checker would not catch, or would take for something else.
     """
     name = name[:MAX_NAME] if isinstance(name, str) else ""
     message = message[:MAX_MESSAGE] if isinstance(message, str) else ""
     known = getattr(builtins, name, None)
-    if isinstance(known, type) and issubclass(known, Exception):
+    if isinstance(known, type) and issubclass(known, Exception) and not issubclass(known, CONTROL_FLOW):
         return known(message)
     name = name if name.isidentifier() else "Exception"
     return type(name, (StudentError,), {})(message)

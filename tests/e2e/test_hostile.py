@@ -90,7 +90,7 @@ NOTES = {
     "corrupt": "not a notebook", "missing": "no notebook submitted", "huge_notebook": "larger than",
     "timestamp_link": "ignored: timestamp.txt", "student_link": "the folder is a symbolic link",
     "assignment_link": "the folder is a symbolic link", "forged_shell_flood": "kernel forged messages",
-    "iopub_costly_flood": "kernel hung", "multipart_flood": "output flood",
+    "iopub_costly_flood": "kernel hung",
 }
 
 
@@ -643,6 +643,30 @@ def test_a_killed_graders_private_copies_go_with_the_next_run(tmp_path, course):
     again = nbgrader(copy, "autograde", "01_zero_padding", "--force")
     assert again.returncode == 0, again.stderr.decode()[-2000:]
     assert not any(folder.exists() for folder in left)
+
+
+def test_a_flood_of_message_parts_is_cut_off(tmp_path, course):
+    """ZeroMQ holds every part of a message in the grader's memory until the last part arrives, and
+    counts a message of any number of parts as one against its queue: the kernel in ``multipart_flood.py``
+    sends 40 GB that way. The watchdog kills it once the grader has grown by max_grader_memory (the
+    kill comes within one look of the watchdog, so the grader holds somewhat more than that)."""
+    copy = course.copy_to(tmp_path)
+    with open(tmp_path / "nbgrader_config.py", "a") as config:
+        config.write("".join(f"\nc.{setting} = {value}" for setting, value in SETTINGS.items()) + "\n")
+    copy.nbgrader("generate_assignment", ASSIGNMENT, "--force")
+    cells = case_code(Path(__file__).parent / "multipart_flood.py", tmp_path, tmp_path, 0)
+    write(copy, "multipart_flood", student_notebook(copy, cells))
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    grading = subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], cwd=tmp_path, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    memory = GraderMemory(grading)
+    memory.start()
+    _, stderr = grading.communicate()
+    memory.join()
+    assert grading.returncode == 0, stderr.decode()[-2000:]
+    record = GradingRecord.load(copy.autograded / "multipart_flood" / ASSIGNMENT)
+    assert any(note.kind == "flood" and "kernel sent more than" in note.detail for note in record.notes)
+    assert 0 < memory.peak < 4 * 1024 * 1024  # kB: a tenth of what was sent, and far below this machine's memory
 
 
 def test_refuses_without_a_sandbox_unless_told(tmp_path, course):

@@ -152,3 +152,10 @@ def test_student_error_names_are_sanitised():
     assert type(student_error("not an identifier!", "x")).__name__ == "Exception"
     assert isinstance(student_error("KeyboardInterrupt", ""), Exception)
     assert type(student_error(["not", "a string"], None)).__name__ == "Exception"
+    assert not isinstance(student_error("StopIteration", ""), StopIteration)
+
+
+def test_a_student_error_cannot_end_a_tests_loop_early():
+    checker = checker_for("def f(x):\n    if x == 1:\n        raise StopIteration\n    return x\n", answers={"f"})
+    outputs = checker.run("print(list(map(f, [0, 1, 2])))", "t", timeout=5)
+    assert error_of(outputs)[0] == "StopIteration"  # a failure of the test, not a shorter list

@@ -1,6 +1,7 @@
-"""Class 5: sends the grader, on the shell socket, messages of thousands of parts (each under the size
-limit of one part; ZeroMQ counts a message of many parts as one against the queue limit): gigabytes
-that would sit in the grader's memory before anyone reads them."""
+"""Class 5: sends the grader, on the shell socket, 20 messages of 500 parts of 4 MB (each part under the size
+limit of one part; ZeroMQ counts a message of many parts as one against the queue limit): 40 GB that
+would sit in the grader's memory before anyone reads them. Graded on its own by
+test_a_flood_of_message_parts_is_cut_off."""
 import threading
 
 kernel = get_ipython().kernel
