@@ -26,8 +26,31 @@ c.LimitOutput.max_traceback = 100
 
 # zip_collect: the file names of Canvas, Moodle and Blackboard downloads (see convstep.grading.collect).
 c.ZipCollectApp.collector_plugin = "convstep.grading.collect.LMSFileNames"
+# The time zone of the times in the LMS's file names (Blackboard) and in Moodle's grading worksheet.
+c.LMSFileNames.timezone = "UTC"
 # Only zip archives are unpacked: a tarball may hold links and paths that point outside the folder.
 c.ExtractorPlugin.zip_ext = [".zip"]
+
+# Due dates (README, "Grading a class"): `python3 -m convstep release` writes them into the gradebook,
+# where nbgrader compares them with each submission's time (timestamp.txt, from the LMS's download).
+# A time zone name ("Europe/Paris") or offset may follow the time; changing a due date regrades the
+# assignment's submissions (their lateness changes).
+c.Schedule.duedates = {
+    "01_zero_padding": "2026-09-18 23:59:59 UTC",
+    "02_conv_forward": "2026-09-25 23:59:59 UTC",
+    "03_pool_forward": "2026-10-02 23:59:59 UTC",
+    "04_backprop": "2026-10-09 23:59:59 UTC",
+    "05_fast_layers": "2026-10-16 23:59:59 UTC",
+    "06_train_a_cnn": "2026-10-23 23:59:59 UTC",
+}
+# Late work: nbgrader's LateSubmissionPlugin, applied when a notebook is graded. "none" (the default):
+# late work keeps its score and its lateness shows in the score table and the CSVs, for you, or your
+# LMS's own late policy when the grades are imported, to decide (apply a penalty in one place only);
+# "zero": nbgrader scores late work 0.
+c.AssignLatePenalties.plugin_class = "nbgrader.plugins.LateSubmissionPlugin"
+c.LateSubmissionPlugin.penalty_method = "none"
+# The ids of the Canvas assignments, for lms/canvas.csv (convstep.lms): {"02_conv_forward": 4242, ...}.
+c.CanvasGrades.assignment_ids = {}
 
 # Safe grading (see README, "Safe grading"):
 # - submissions are read through convstep's intake (only their notebooks, no link followed);

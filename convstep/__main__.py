@@ -25,28 +25,34 @@ def demo(args):
 
 
 def autograde(args):
-    """grade every submission of the assignments in parallel (a Dask cluster), with progress; feedback and CSVs"""
+    """grade the submissions of the assignments not yet graded in the gradebook in use, in parallel, with progress; feedback and CSVs"""
+    from convstep import report
     from convstep.course import Course
 
     if args.sandbox:
         bootstrap.ensure_system_packages(bootstrap.SANDBOX_PACKAGES)
-    from convstep import report
-
     course = Course(args.course, sandbox=args.sandbox)
     try:
-        students = course.grade(args.assignments, workers=args.workers, scheduler=args.scheduler)
+        run = course.grade(args.assignments, workers=args.workers, scheduler=args.scheduler, students=args.student,
+                           force=args.force)
     except KeyboardInterrupt:
         print("\n[convstep] stopped: what was graded is kept; run the same command again to grade the rest",
               file=sys.stderr)
         return 130
-    print(report.score_table(course, students, args.assignments))
+    if run.students:
+        print(report.score_table(course, run.students))
+    print(report.grading_summary(run), file=sys.stderr)
+    return 1 if run.failed() else 0
 
 
 def release(args):
-    """sync provided code and regenerate release/ from source/"""
+    """sync provided code and regenerate release/ from source/ (all assignments, or those named), with their due dates"""
     from convstep.course import Course
 
-    Course(args.course).build_release()
+    if args.regrade and not args.assignments:
+        raise SystemExit("[convstep] error: --regrade needs the assignments it applies to, e.g. "
+                         "`release 02_conv_forward --regrade`")
+    Course(args.course).build_release(args.assignments or None, regrade=args.regrade)
 
 
 def report(args):
@@ -88,8 +94,8 @@ def parser():
                                       description=function.__doc__)
         command.set_defaults(run=function)
         if function in (demo, autograde, release, report):
-            command.add_argument("--course", default=bootstrap.ROOT, metavar="DIR",
-                                 help="the nbgrader course directory (default: this repository)")
+            command.add_argument("--course", metavar="DIR", help="the nbgrader course directory, the one holding "
+                                 "nbgrader_config.py (default: the current directory, as for nbgrader)")
         if function in (demo, autograde):
             command.add_argument("--no-sandbox", dest="sandbox", action="store_false",
                                  help="grade without the sandbox: student code then runs with your rights")
@@ -99,6 +105,18 @@ def parser():
                                  "(default: as many as cores and memory allow, 3 GiB per sandbox)")
             command.add_argument("--scheduler", metavar="ADDRESS",
                                  help="a Dask scheduler (tcp://host:8786) whose workers grade instead")
+            command.add_argument("--student", action="append", metavar="ID",
+                                 help="only this student's submissions (an id or a shell-style pattern, as "
+                                 "nbgrader's --student; may be given again)")
+            command.add_argument("--force", action="store_true",
+                                 help="grade again even the submissions already graded in their current form")
+        if function is release:
+            command.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="e.g. 02_conv_forward "
+                                 "(default: all)")
+            command.add_argument("--regrade", action="store_true",
+                                 help="release even if graded cells were added or removed after submissions "
+                                 "were graded: their grades of these assignments are removed from the "
+                                 "gradebook, and the next autograde grades every submission again")
         if function is student_kit:
             command.add_argument("dir", metavar="DIR", help="a new (or empty) folder for the kit")
             command.add_argument("--upto", metavar="NN", help="only the assignments numbered NN or lower "
@@ -106,6 +124,16 @@ def parser():
         if function is test:
             command.add_argument("--fast", action="store_true", help="only the fast tier (tests/unit)")
     return main
+
+
+def without_option(argv, name):
+    """``argv`` less the option ``name`` and its value (``name VALUE`` or ``name=VALUE``)."""
+    kept, skip = [], False
+    for arg in argv:
+        if not skip and arg != name and not arg.startswith(f"{name}="):
+            kept.append(arg)
+        skip = arg == name and not skip
+    return kept
 
 
 def main(argv=None):
@@ -117,6 +145,9 @@ def main(argv=None):
     if args.run is student_kit:  # DIR is the caller's, but the command runs again from the repository root
         argv = ["student-kit", os.path.abspath(args.dir)] + (["--upto", args.upto] if args.upto else [])
         args.dir = argv[1]
+    if hasattr(args, "course"):  # nbgrader's rule: the course is the current directory unless named
+        args.course = os.path.abspath(args.course or os.getcwd())
+        argv = without_option(argv, "--course") + ["--course", args.course]  # the command runs again elsewhere
     if not bootstrap.in_venv():
         # Continue inside the project's environment, where nbgrader and numpy are installed.
         return 0 if args.run is setup and not bootstrap.ensure_venv() else bootstrap.run_in_venv(argv)
@@ -128,6 +159,11 @@ def main(argv=None):
     from convstep.samples import SampleError
 
     try:
+        if hasattr(args, "course"):
+            from convstep.course import Course
+
+            Course(args.course).config()  # says so if this is not a course directory
+            logging.getLogger("convstep").info("[convstep] course directory: %s", args.course)
         result = args.run(args, extra) if args.run is test else args.run(args)
     except (CourseError, NotebookError, SampleError) as error:
         print(f"[convstep] error: {error}", file=sys.stderr)

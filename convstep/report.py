@@ -3,11 +3,12 @@ the intake, the integrity findings, as tables and CSV files. Nothing here prints
 
 import csv
 from collections import Counter
+from dataclasses import dataclass
 
 import nbformat
 
 from convstep import integrity, notebooks
-from convstep.grading import intake
+from convstep.grading import collect, intake, state
 from convstep.grading.record import KINDS, GradingRecord
 
 INTEGRITY_FIELDS = ["student", "assignment", "cell", "line", "category", "detail", "seen"]
@@ -22,8 +23,19 @@ def table(header, rows):
 
 # ---------------------------------------------------------------- scores and notes
 
-def scores(course, students):
-    """{(student, assignment): (score, max_score)} for every graded submission."""
+@dataclass
+class Submitted:
+    """One submission as the gradebook holds it: score after any late penalty, and lateness."""
+
+    score: float
+    max_score: float
+    timestamp: object = None     # datetime (UTC) or None
+    seconds_late: float = 0.0
+    penalty: float = 0.0
+
+
+def submissions(course, students):
+    """{(student, assignment): Submitted} for every submission the gradebook holds."""
     from nbgrader.api import MissingEntry
 
     found = {}
@@ -34,8 +46,29 @@ def scores(course, students):
                     sub = gb.find_submission(assignment, student)
                 except MissingEntry:
                     continue
-                found[student, assignment] = (sub.score, sub.max_score)
+                penalty = sub.late_submission_penalty or 0.0
+                found[student, assignment] = Submitted(max(0.0, sub.score - penalty), sub.max_score, sub.timestamp,
+                                                       sub.total_seconds_late, penalty)
     return found
+
+
+def scores(course, students):
+    """{(student, assignment): (score, max_score)} for every graded submission (after any late penalty)."""
+    return {key: (sub.score, sub.max_score) for key, sub in submissions(course, students).items()}
+
+
+def released(course):
+    """{assignment: its points} for every assignment of the course the gradebook holds, in teaching order."""
+    from nbgrader.api import MissingEntry
+
+    points = {}
+    with course.gradebook() as gb:
+        for assignment in course.assignments():
+            try:
+                points[assignment] = gb.find_assignment(assignment).max_score
+            except MissingEntry:
+                continue
+    return points
 
 
 def cell_scores(course, student, assignment):
@@ -45,42 +78,90 @@ def cell_scores(course, student, assignment):
         return {g.name: (g.score, g.max_score) for g in nb.grades}
 
 
-def notes(course, student, assignment):
+def duration(seconds):
+    """How late, as people say it: '2 d 3 h', '5 h 20 min', '40 s' (the two largest units)."""
+    if seconds < 60:
+        return f"{max(1, int(seconds))} s"
+    days, rest = divmod(int(seconds), 86400)
+    units = [(days, "d"), (rest // 3600, "h"), (rest % 3600 // 60, "min")]
+    first = next(i for i, (n, _) in enumerate(units) if n)
+    return " ".join(f"{n} {unit}" for n, unit in units[first:first + 2] if n)
+
+
+def lateness(sub, flagged=False):
+    """What the notes say of a late submission: how late (by its time), or that its LMS said late
+    without a time (Canvas's LATE); and the late penalty nbgrader took off."""
+    if sub is not None and sub.seconds_late > 0:
+        text = f"{duration(sub.seconds_late)} late"
+    elif flagged:
+        text = "late (Canvas: LATE, no time given)"
+    else:
+        return ""
+    return text + (f", -{sub.penalty:g} late penalty" if sub is not None and sub.penalty else "")
+
+
+def notes(course, student, assignment, sub=None, flagged=None):
     """What the score table says besides the score: what the intake did not take, cells cut off
-    by the time limits, kernels that died, output that was dropped."""
+    by the time limits, kernels that died, output that was dropped, why it was not graded, how late."""
     folder = course.submitted / student / assignment
     if folder.parent.is_symlink() or folder.is_symlink():
         return "not a submission: the folder is a symbolic link"
     if not folder.is_dir():
         return "no notebook submitted"
+    if sub is None:
+        sub = submissions(course, [student]).get((student, assignment))
+    if flagged is None:
+        flagged = student in collect.flagged_late(course.root, assignment)
     remarks = [intake.inspect(folder, [assignment]).summary([assignment])]
     path = course.notebook(course.autograded / student, assignment)
     record = GradingRecord.load(path.parent)
-    if path.exists() and record:
+    error = state.read(course.root, assignment, student).get("error")
+    if error:
+        remarks.append(f"not graded: {error}")
+    elif path.exists() and record:
         cells = notebooks.read(path).cells
         remarks += [f"{KINDS[note.kind]} in {notebooks.label(cells, note.cell)}" for note in record.notes]
     elif not remarks[0]:
         remarks.append("not graded: see the nbgrader output")
+    remarks.append(lateness(sub, flagged))
     return "; ".join(dict.fromkeys(r for r in remarks if r))
 
 
 def score_table(course, students, assignments=None):
-    """Student x assignment table of 'score / max', with totals and notes."""
-    found = scores(course, students)
-    names = assignments or course.assignments()
+    """Student x assignment table of 'score / max' with notes, for every assignment the gradebook
+    holds (or those given); the total is over all of them, an assignment not submitted counting 0."""
+    found = submissions(course, students)
+    points = released(course)
+    names = assignments or list(points)
+    late = {assignment: collect.flagged_late(course.root, assignment) for assignment in names}
     rows = []
     for student in students:
-        cells, total, total_max, remarks = [], 0.0, 0.0, []
+        cells, total, remarks = [], 0.0, []
         for assignment in names:
-            score, maximum = found.get((student, assignment), (None, None))
-            cells.append("missing" if score is None else f"{score:g} / {maximum:g}")
-            total += score or 0
-            total_max += maximum or 0
-            remark = notes(course, student, assignment)
+            sub = found.get((student, assignment))
+            cells.append("missing" if sub is None else f"{sub.score:g} / {sub.max_score:g}")
+            total += sub.score if sub else 0
+            remark = notes(course, student, assignment, sub, student in late[assignment])
             if remark:
                 remarks.append(f"{assignment[:2]} {remark}")
-        rows.append([student] + cells + [f"{total:g} / {total_max:g}", "; ".join(remarks)])
+        possible = sum(points.get(a, 0) for a in names)
+        rows.append([student] + cells + [f"{total:g} / {possible:g}", "; ".join(remarks)])
     return table(["student"] + [a.replace("_", " ", 1) for a in names] + ["total", "notes"], rows)
+
+
+def grading_summary(run):
+    """The lines ``convstep autograde`` ends with: why each submission that failed was not graded,
+    then how many were graded, skipped and failed; and what happened to grades.csv."""
+    from convstep.grading.parallel import FAILED, GRADED, SKIPPED
+
+    lines = [f"not graded: {o.student}/{o.assignment}: {o.error}" for o in run.failed()]
+    if run.kept_grades:
+        sample = ", ".join(f"{student}/{assignment}" for assignment, student in run.lost_rows[:3])
+        lines.append(f"grades.csv: {len(run.lost_rows)} rows of the previous file are not in the gradebook in use "
+                     f"(e.g. {sample}); the previous file is kept as {run.kept_grades.name}")
+    lines.append(f"autograde: {run.count(GRADED)} graded, {run.count(SKIPPED)} already graded (skipped), "
+                 f"{run.count(FAILED)} failed")
+    return "\n".join(lines)
 
 
 def owner(functions, test_id):
@@ -103,15 +184,18 @@ def function_points(course):
 
 def write_function_grades(course, students, path):
     """One row per student and one column per function ("conv_forward (10)": its points out of
-    those of its test cells), as instructors import grades into an LMS. A function whose notebook
-    was not graded is left empty."""
+    those of its test cells), the total, and which notebooks came late: where each student stands
+    on each function. A function whose notebook was not graded is left empty. (The LMS gradebook
+    files are ``convstep.lms``'s.)"""
     from nbgrader.api import MissingEntry
 
     maxima = function_points(course)
+    found = submissions(course, students)
+    flagged = {assignment: collect.flagged_late(course.root, assignment) for assignment in course.assignments()}
     rows = []
     with course.gradebook() as gb:
         for student in students:
-            earned = {}
+            earned, late = {}, []
             for assignment in course.assignments():
                 try:
                     graded = gb.find_submission_notebook(assignment, assignment, student)
@@ -121,11 +205,15 @@ def write_function_grades(course, students, path):
                     function = owner(maxima, grade.name)
                     if function:
                         earned[function] = earned.get(function, 0.0) + (grade.score or 0)
+                remark = lateness(found.get((student, assignment)), student in flagged[assignment])
+                if remark:
+                    late.append(f"{assignment[:2]} {remark}")
             rows.append([student] + [f"{earned[f]:g}" if f in earned else "" for f in maxima]
-                        + [f"{sum(earned.values()):g}"])
+                        + [f"{sum(earned.values()):g}", "; ".join(late)])
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student", *(f"{f} ({m:g})" for f, m in maxima.items()), f"total ({sum(maxima.values()):g})"])
+        writer.writerow(["student", *(f"{f} ({m:g})" for f, m in maxima.items()), f"total ({sum(maxima.values()):g})",
+                         "late"])
         writer.writerows(rows)
     return rows
 

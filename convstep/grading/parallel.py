@@ -7,40 +7,45 @@ machine; with one (``tcp://host:8786``), on whatever workers that scheduler has.
 this package and bubblewrap, the course directory at the same path (a shared file system) and
 the gradebook's URL (PostgreSQL for more than one machine).
 
-A task is done when nbgrader has written the graded notebook and the gradebook; only then a small
-marker with the submission's hash goes beside the graded notebook. A rerun (after Ctrl-C, a lost
-worker, a changed submission) grades exactly the submissions without a matching marker.
+A submission is graded when nbgrader has written its graded notebook and a score for every test
+cell into the gradebook in use; only then its state file goes beside the graded notebook
+(``convstep.grading.state``). A rerun (after Ctrl-C, a lost worker, a changed submission, a changed
+assignment, another gradebook) grades exactly the submissions that are not up to date, and says so.
 """
 
 import contextlib
+import fnmatch
 import functools
-import hashlib
 import json
 import logging
 import os
-import sys
+import shutil
+import signal
+import threading
 import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 from nbconvert.writers import FilesWriter
+from nbgrader.api import Gradebook
 from nbgrader.converters import GenerateFeedback
 
-from convstep.grading import intake
+from convstep.grading import state
 
 log = logging.getLogger("convstep")
-DONE = ".convstep-done.json"
 SANDBOX_BYTES = 3 * 1024 ** 3  # the default memory of one sandbox (SandboxKernelManager.memory)
+GRADED, SKIPPED, FAILED = "graded", "skipped", "failed"
 
 
 @dataclass
 class Outcome:
-    """What one task reports: the submission, whether nbgrader graded it, why not, how long it took."""
+    """What became of one submission: GRADED now, SKIPPED (already graded in its current form, in
+    this gradebook) or FAILED (``error`` says why: nbgrader's own error), and how long it took."""
 
     assignment: str
     student: str
-    graded: bool
+    status: str
     error: str = ""
     seconds: float = 0.0
 
@@ -54,40 +59,9 @@ def default_workers(sandbox_bytes=SANDBOX_BYTES):
     return max(1, min(os.cpu_count() or 1, memory // int(sandbox_bytes * 1.2)))
 
 
-def fingerprint(course, assignment, student):
-    """A hash of what grading takes from the submission (its notebook and timestamp), or None if
-    there is nothing to grade."""
-    received = intake.inspect(course.submitted / student / assignment, [assignment])
-    if f"{assignment}.ipynb" not in received.taken:
-        return None
-    digest = hashlib.sha256()
-    for name in sorted(received.taken):
-        digest.update(name.encode() + b"\0" + received.taken[name] + b"\0")
-    return digest.hexdigest()
-
-
-def marker(root, assignment, student):
-    return Path(root) / "autograded" / student / assignment / DONE
-
-
-def is_done(root, assignment, student, digest):
-    try:
-        return json.loads(marker(root, assignment, student).read_text()).get("submission") == digest
-    except (OSError, ValueError):
-        return False
-
-
-def mark_done(root, assignment, student, digest):
-    """Written last, atomically, by the task that graded the submission (a lost result does not
-    lose the fact)."""
-    path = marker(root, assignment, student)
-    partial = path.with_suffix(".partial")
-    partial.write_text(json.dumps({"submission": digest}))
-    os.replace(partial, path)
-
-
 class ErrorLines(logging.Handler):
-    """Keeps what nbgrader logs as errors, to say why a submission was not graded."""
+    """Keeps what nbgrader logs as errors, to say why a submission was not graded (its whole
+    traceback goes into the submission's state file, not to the terminal)."""
 
     def __init__(self):
         super().__init__(logging.ERROR)
@@ -103,6 +77,9 @@ class ErrorLines(logging.Handler):
             if message.startswith("Traceback"):
                 return message.strip().splitlines()[-1][:300]
         return self.lines[0][:300] if self.lines else ""
+
+    def text(self, limit=20000):
+        return "\n".join(self.lines)[-limit:]
 
 
 class KeptFeedback(GenerateFeedback):
@@ -132,36 +109,53 @@ class Grader:
         from traitlets.config import Config
         from traitlets.config.loader import PyFileConfigLoader
 
+        from convstep.course import bin_on_path
         from convstep.grading.autograde import SafeAutograde
 
         # nbgrader's own session handling makes SQLAlchemy warn on every save; they say nothing of the grades.
         warnings.filterwarnings("ignore", module="nbgrader.api")
-        bin_dir = os.path.dirname(sys.executable)  # nbgrader shells out to alembic, installed beside Python
-        if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-            os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+        bin_on_path()
         self.root = root
         config = PyFileConfigLoader("nbgrader_config.py", path=root).load_config()
         config.merge(Config(overrides))
         self.coursedir = CourseDirectory(config=config)
         self.steps = [step(coursedir=self.coursedir, config=config) for step in (SafeAutograde, KeptFeedback)]
+        # nbgrader's log goes to the task's ErrorLines only: the terminal gets one line per failure.
+        quiet = logging.getLogger("convstep.nbgrader")
+        quiet.propagate = False
         for step in self.steps:
             step.force = True
+            step.log = quiet
+        # nbgrader's gradebook logs its database errors through tornado's logger: they go there too.
+        self.errors = None
+        logging.getLogger("tornado.application").addFilter(self.keep_gradebook_errors)
+
+    def keep_gradebook_errors(self, record):
+        if not record.pathname.endswith(os.path.join("nbgrader", "api.py")):
+            return True
+        if self.errors is not None:
+            self.errors.emit(record)
+        return False
 
     def grade(self, assignment, student):
         """``nbgrader autograde ASSIGNMENT --student STUDENT --force``, then ``nbgrader
-        generate_feedback`` for it; returns why it failed, or "" if nbgrader went through."""
+        generate_feedback`` for it; returns ("", "") if nbgrader went through, else why it failed
+        (nbgrader's error) and what nbgrader logged as errors."""
         os.chdir(self.root)  # nbgrader's converters work relative to the course directory
         self.coursedir.assignment_id, self.coursedir.student_id = assignment, student
-        errors = ErrorLines()
-        for step in self.steps:
-            step.log.addHandler(errors)
-            try:
-                step.start()
-            except Exception as error:  # nbgrader gave up on this submission; the others go on
-                return errors.cause() or f"{type(error).__name__}: {error}"
-            finally:
-                step.log.removeHandler(errors)
-        return ""
+        errors = self.errors = ErrorLines()
+        try:
+            for step in self.steps:
+                step.log.addHandler(errors)
+                try:
+                    step.start()
+                except Exception as error:  # nbgrader gave up on this submission; the others go on
+                    return errors.cause() or f"{type(error).__name__}: {error}", errors.text()
+                finally:
+                    step.log.removeHandler(errors)
+        finally:
+            self.errors = None
+        return "", ""
 
 
 @functools.lru_cache(maxsize=4)
@@ -177,48 +171,102 @@ def grader(root, overrides):
 
 
 def grade_submission(root, assignment, student, digest, overrides):
-    """The task: grade one submission and write its feedback with this worker's Grader, then the
-    done marker for ``digest``. ``overrides`` is a {Class: {trait: value}} dict laid over the
-    course's nbgrader_config.py. Runs in a worker; returns an Outcome, whatever happens to the submission.
+    """The task: grade one submission and write its feedback with this worker's Grader, then its
+    state file. ``overrides`` is a {Class: {trait: value}} dict laid over the course's
+    nbgrader_config.py. Runs in a worker; returns an Outcome, whatever happens to the submission.
     """
     start = time.monotonic()
-    error = grader(root, overrides).grade(assignment, student)
-    graded = not error and (Path(root) / "autograded" / student / assignment / f"{assignment}.ipynb").exists()
-    if graded:
-        mark_done(root, assignment, student, digest)
-    return Outcome(assignment, student, graded, error or ("" if graded else "nbgrader wrote no graded notebook"),
-                   time.monotonic() - start)
+    # A feedback page never outlives the grades it shows: it is written again, or not at all.
+    shutil.rmtree(Path(root) / "feedback" / student / assignment, ignore_errors=True)
+    worker = grader(root, overrides)
+    error, details = worker.grade(assignment, student)
+    if not error and not (Path(root) / "autograded" / student / assignment / f"{assignment}.ipynb").exists():
+        error = "nbgrader wrote no graded notebook"
+    if not error:
+        with Gradebook(worker.coursedir.db_url, worker.coursedir.course_id) as gb:
+            record = state.records(gb, assignment, student).get(student)
+            version = state.version(gb, assignment)
+        if record is None:
+            error = "the gradebook holds no score for some of its test cells"
+    if error:
+        state.write(root, assignment, student, submission=digest, error=error, log=details)
+        return Outcome(assignment, student, FAILED, error, time.monotonic() - start)
+    state.write(root, assignment, student, submission=digest, version=version, record=record)
+    return Outcome(assignment, student, GRADED, "", time.monotonic() - start)
 
 
+def discard_warm_kernel():
+    """Run on each worker at the end: the kernel it started ahead for a next notebook is not needed
+    (stopped now, the worker process exits at once when the cluster closes)."""
+    from convstep.sandbox.warm import WARM
+
+    WARM.discard()
+
+
+@contextlib.contextmanager
 def cluster(workers, scheduler):
     """A Dask client: to the scheduler at ``scheduler``, or to a new LocalCluster of ``workers``
-    single-threaded worker processes (grading is one notebook per process at a time)."""
+    single-threaded worker processes (grading is one notebook per process at a time). Closed
+    quietly: stopping a cluster on purpose (at the end, or on Ctrl-C) is not news."""
     from distributed import Client, LocalCluster
 
-    logging.getLogger("distributed").setLevel(logging.WARNING)  # its start and stop are not news
-    if scheduler:
-        return Client(scheduler)
-    local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, memory_limit=0,
-                         dashboard_address=":0", silence_logs=logging.ERROR)
-    return Client(local)
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # its start is not news
+    with contextlib.ExitStack() as stack:
+        if scheduler:
+            client = stack.enter_context(Client(scheduler))
+        else:
+            # A terminal's Ctrl-C goes to the whole process group: the worker processes ignore it (they
+            # inherit SIG_IGN), and this process stops them in order.
+            main = threading.current_thread() is threading.main_thread()
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+            try:
+                local = stack.enter_context(LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, memory_limit=0,
+                    dashboard_address=":0", silence_logs=logging.ERROR))
+            finally:
+                if main:
+                    signal.signal(signal.SIGINT, previous)
+            client = stack.enter_context(Client(local))
+        stack.callback(logging.getLogger("distributed").setLevel, logging.CRITICAL)
+        yield client
+        if not scheduler:
+            client.run(discard_warm_kernel)
 
 
-def grade_class(course, assignments, workers=None, scheduler=None, overrides=None, progress=True):
-    """Grade every submission of ``assignments`` not graded yet in its current form; returns the
-    Outcomes of the tasks that ran (submissions already done are skipped)."""
+def plan(course, assignments, students=None, force=False):
+    """(Outcomes of the submissions that need no grading, [(assignment, student, digest)] to grade):
+    the submissions of ``assignments`` by the students matching the ``students`` patterns (nbgrader's
+    --student: ids or shell-style patterns; all by default). Up to date ones are skipped unless
+    ``force``; a folder without a notebook nbgrader could grade fails, with the reason."""
+    patterns = students or ["*"]
+    outcomes, todo = [], []
+    with course.gradebook() as gb:
+        for assignment in assignments:
+            version, records = state.version(gb, assignment), state.records(gb, assignment)
+            for student in course.submitters():
+                if not (course.submitted / student / assignment).is_dir() or \
+                        not any(fnmatch.fnmatchcase(student, p) for p in patterns):
+                    continue
+                digest, why = state.fingerprint(course, assignment, student)
+                if digest is None:
+                    outcomes.append(Outcome(assignment, student, FAILED, why))
+                elif not force and state.up_to_date(state.read(course.root, assignment, student), digest,
+                                                    version, records, student):
+                    outcomes.append(Outcome(assignment, student, SKIPPED))
+                else:
+                    todo.append((assignment, student, digest))
+    return outcomes, todo
+
+
+def grade_class(course, assignments, workers=None, scheduler=None, overrides=None, progress=True,
+                students=None, force=False):
+    """Grade every submission of ``assignments`` (by ``students``, see ``plan``) that is not graded
+    yet in its current form in the gradebook in use (every one with ``force``); returns an Outcome
+    for each submission considered."""
     from distributed import as_completed
     from tqdm import tqdm
 
-    todo, outcomes = [], []
-    for assignment in assignments:
-        for student in course.submitters():
-            if not (course.submitted / student / assignment).is_dir():
-                continue
-            digest = fingerprint(course, assignment, student)
-            if digest is None:
-                outcomes.append(Outcome(assignment, student, False, "no notebook that can be graded"))
-            elif not is_done(course.root, assignment, student, digest):
-                todo.append((assignment, student, digest))
+    outcomes, todo = plan(course, assignments, students, force)
     if not todo:
         return outcomes
     with cluster(workers or default_workers(), scheduler) as client:
@@ -232,8 +280,10 @@ def grade_class(course, assignments, workers=None, scheduler=None, overrides=Non
                 try:
                     outcome = future.result()
                 except Exception as error:  # its worker was lost: it may still have finished
-                    done = is_done(course.root, assignment, student, digest)
-                    outcome = Outcome(assignment, student, done, "" if done else f"{type(error).__name__}: {error}")
+                    facts = state.read(course.root, assignment, student)
+                    done = facts.get("submission") == digest and "record" in facts
+                    outcome = Outcome(assignment, student, GRADED if done else FAILED,
+                                      "" if done else f"{type(error).__name__}: {error}")
                 outcomes.append(outcome)
                 bar.update()
         finally:

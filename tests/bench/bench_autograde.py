@@ -39,7 +39,7 @@ from nbclient import NotebookClient
 
 from convstep import samples
 from convstep.course import Course
-from convstep.grading.parallel import DONE
+from convstep.grading.state import FILE_NAME as DONE
 from convstep.grading.record import GradingRecord
 
 BARE = "00_bare"

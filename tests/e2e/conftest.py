@@ -23,7 +23,7 @@ BIN = Path(sys.executable).parent
 SERVER_START_S = 90      # a cold JupyterLab start on 2 cores takes ~10 s; more means it hung
 TOKEN = "convstep-browser-test"
 
-# Debian's Chromium with the flags of GUIDE.md (its closed network refuses background connections);
+# Debian's Chromium with flags for a closed network (it refuses background connections);
 # never `playwright install`.
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -16,10 +16,18 @@ import nbformat
 import pytest
 
 from convstep import report, samples
-from convstep.grading import parallel
+from convstep.grading import parallel, state
 
 ASSIGNMENTS = ["01_zero_padding", "02_conv_forward"]
 CLASS = samples.SAMPLE_STUDENTS  # timestamped: 8 notebooks for two workers to share
+DONE = f"*/*/{state.FILE_NAME}"
+# What a run must never print: tracebacks, Dask's lost tasks, killed workers, closed connections.
+NOISE = ["Traceback", "KeyboardInterrupt", "CommClosedError", "still alive", "cluster to lose", "Exception"]
+
+
+def assert_quiet(stderr):
+    for noise in NOISE:
+        assert noise not in stderr, stderr[-3000:]
 
 
 def make_class(course):
@@ -79,6 +87,8 @@ def test_parallel_grades_equal_serial_grades_cell_by_cell(tmp_path, course, seri
     assert gradebook_state(copy, students) == expected
     assert integrity_and_notes(copy, students) == expected_report
     assert "notebook" in run.stderr and "100%" in run.stderr  # the progress bar
+    assert "autograde: 8 graded, 0 already graded (skipped), 0 failed" in run.stderr
+    assert_quiet(run.stderr)
     assert re.search(r"^complete\s+3 / 3\s+13 / 13\s+16 / 16", run.stdout, re.M), run.stdout  # the score table
     for student in students:
         for assignment in ASSIGNMENTS:
@@ -95,15 +105,21 @@ def test_a_rerun_grades_only_what_is_missing_or_changed(tmp_path, course):
     copy = course.copy_to(tmp_path)
     make_class(copy)
     first = parallel.grade_class(copy, ASSIGNMENTS[:1], workers=2, progress=False)
-    assert len(first) == len(CLASS) and all(o.graded for o in first)
-    assert parallel.grade_class(copy, ASSIGNMENTS[:1], workers=2, progress=False) == []
+    assert len(first) == len(CLASS) and {o.status for o in first} == {parallel.GRADED}
+    second = parallel.grade_class(copy, ASSIGNMENTS[:1], workers=2, progress=False)
+    assert len(second) == len(CLASS) and {o.status for o in second} == {parallel.SKIPPED}
     path = copy.notebook(copy.submitted / "blank", ASSIGNMENTS[0])
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_markdown_cell("a late change"))
     nbformat.write(nb, path)
-    parallel.marker(copy.root, ASSIGNMENTS[0], "complete").unlink()  # as if cut off before its end
+    state.path(copy.root, ASSIGNMENTS[0], "complete").unlink()  # as if cut off before its end
+    with copy.gradebook() as gb:  # a grading that stopped half-way: a test cell without a score
+        gb.find_grade("test_zero_pad_values", ASSIGNMENTS[0], ASSIGNMENTS[0], "mistakes").auto_score = None
+        gb.db.commit()
     again = parallel.grade_class(copy, ASSIGNMENTS[:1], workers=2, progress=False)
-    assert sorted(o.student for o in again) == ["blank", "complete"]
+    assert sorted(o.student for o in again if o.status == parallel.GRADED) == ["blank", "complete", "mistakes"]
+    only = parallel.grade_class(copy, ASSIGNMENTS[:1], workers=2, progress=False, students=["comp*"], force=True)
+    assert [(o.student, o.status) for o in only] == [("complete", parallel.GRADED)]
 
 
 def test_ctrl_c_stops_cleanly_and_the_rerun_finishes_the_class(tmp_path, course, serial):
@@ -116,17 +132,20 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_finishes_the_class(tmp_path, course,
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True,
                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    while not list(copy.autograded.glob(f"*/*/{parallel.DONE}")):  # the first submission is done
+    while not list(copy.autograded.glob(DONE)):  # the first submission is done
         assert process.poll() is None, process.communicate()
         time.sleep(0.2)
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole process group
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr[-3000:]
     assert "run the same command again" in stderr
-    done = list(copy.autograded.glob(f"*/*/{parallel.DONE}"))
+    assert_quiet(stderr)
+    done = list(copy.autograded.glob(DONE))
     assert 0 < len(done) < len(students) * len(ASSIGNMENTS)
     rerun = convstep(*command[3:])
     assert rerun.returncode == 0, rerun.stderr[-3000:]
+    assert f"already graded (skipped)" in rerun.stderr and f"{len(done)} already graded" in rerun.stderr
+    assert_quiet(rerun.stderr)
     assert gradebook_state(copy, students) == expected
 
 
@@ -155,12 +174,13 @@ def test_a_dask_cluster_into_postgresql_survives_a_lost_worker(tmp_path, course,
         grading = subprocess.Popen([sys.executable, "-m", "convstep", "autograde", *ASSIGNMENTS, "--course",
                                     str(tmp_path), "--scheduler", address], stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
-        while not list(copy.autograded.glob(f"*/*/{parallel.DONE}")):
+        while not list(copy.autograded.glob(DONE)):
             assert grading.poll() is None, grading.communicate()
             time.sleep(0.2)
         os.killpg(workers[0].pid, signal.SIGKILL)  # a machine of the cluster is lost half-way
         stdout, stderr = grading.communicate(timeout=600)
         assert grading.returncode == 0, stderr[-3000:]
+        assert_quiet(stderr)
     finally:
         for process in [scheduler, *workers]:
             try:
@@ -171,4 +191,4 @@ def test_a_dask_cluster_into_postgresql_survives_a_lost_worker(tmp_path, course,
     with copy.gradebook() as gb:
         for assignment in ASSIGNMENTS:
             assert sorted(s.student.id for s in gb.find_assignment(assignment).submissions) == sorted(students)
-    assert len(list(copy.autograded.glob(f"*/*/{parallel.DONE}"))) == len(students) * len(ASSIGNMENTS), stderr
+    assert len(list(copy.autograded.glob(DONE))) == len(students) * len(ASSIGNMENTS), stderr

@@ -3,30 +3,26 @@ the release holding no solution or hidden test, the pins."""
 
 import ast
 import re
+import subprocess
 
 from convstep import report
 from convstep.notebooks import SOLUTION_MARKER as MARKER
 from convstep.notebooks import HIDDEN_MARKER, grade_id, is_solution, marked_lines
 from convstep.notebooks import read as read_notebook
 
-API = {  # the fixed public API (shared/GUIDE.md), in teaching order, with the notebook defining it
-    "zero_pad": ("01_zero_padding", "(X, pad)"),
-    "conv_single_step": ("02_conv_forward", "(a_slice_prev, W, b)"),
-    "conv_forward": ("02_conv_forward", "(A_prev, W, b, hparameters)"),
-    "pool_forward": ("03_pool_forward", "(A_prev, hparameters, mode='max')"),
-    "conv_backward": ("04_backprop", "(dZ, cache)"),
-    "create_mask_from_window": ("04_backprop", "(x)"),
-    "distribute_value": ("04_backprop", "(dz, shape)"),
-    "pool_backward": ("04_backprop", "(dA, cache, mode='max')"),
-    "conv_forward_fast": ("05_fast_layers", "(A_prev, W, b, hparameters)"),
-    "conv_backward_fast": ("05_fast_layers", "(dZ, cache)"),
-    "pool_forward_fast": ("05_fast_layers", "(A_prev, hparameters, mode='max')"),
-    "relu_forward": ("06_train_a_cnn", "(Z)"),
-    "relu_backward": ("06_train_a_cnn", "(dA, cache)"),
-    "affine_forward": ("06_train_a_cnn", "(A_prev, W, b)"),
-    "affine_backward": ("06_train_a_cnn", "(dZ, cache)"),
-    "softmax_loss": ("06_train_a_cnn", "(scores, y)"),
-}
+# The table of README's "Who does what": | `01_zero_padding` | `zero_pad(X, pad)` |
+README_ROW = re.compile(r"^\| `(\d\d_\w+)` \| (`.+`) \|$", re.M)
+
+
+def graded_functions(course):
+    """{function: (assignment, signature)} from the solution cells of source/, in teaching order:
+    the one list of the course's graded functions."""
+    found = {}
+    for assignment in course.assignments():
+        for cell in code_cells(course, course.source, assignment):
+            if is_solution(cell):
+                found[grade_id(cell)] = (assignment, signature(cell.source, grade_id(cell)))
+    return found
 
 
 def code_cells(course, folder, assignment):
@@ -48,8 +44,18 @@ def test_each_function_is_defined_once_in_its_own_solution_cell(course):
                 functions = [n.name for n in ast.parse(cell.source).body if isinstance(n, ast.FunctionDef)]
                 assert functions == [grade_id(cell)], f"{assignment}: solution cell {grade_id(cell)} defines {functions}"
                 assert grade_id(cell) not in defined, f"{grade_id(cell)} defined in {defined.get(grade_id(cell))} and {assignment}"
-                defined[grade_id(cell)] = (assignment, signature(cell.source, grade_id(cell)))
-    assert defined == API
+                defined[grade_id(cell)] = assignment
+    assert len(defined) >= len(course.assignments())  # every notebook has graded functions
+
+
+def test_the_readme_lists_the_graded_functions_of_source(course):
+    """README's table of notebooks and functions says what source/ defines, signatures included."""
+    listed = {assignment: re.findall(r"`([^`]+)`", functions)
+              for assignment, functions in README_ROW.findall((course.root / "README.md").read_text())}
+    defined = {}
+    for function, (assignment, arguments) in graded_functions(course).items():
+        defined.setdefault(assignment, []).append(f"{function}{arguments}".replace("'", '"'))
+    assert listed == defined
 
 
 def test_solution_markers_wrap_the_body_only(course):
@@ -63,9 +69,10 @@ def test_solution_markers_wrap_the_body_only(course):
 
 
 def test_every_function_has_a_visible_and_hidden_graded_tests(course):
-    for function, (assignment, _) in API.items():
+    functions = graded_functions(course)
+    for function, (assignment, _) in functions.items():
         tests = [c for c in code_cells(course, course.source, assignment)
-                 if grade_id(c) and report.owner(API, grade_id(c)) == function]
+                 if grade_id(c) and report.owner(functions, grade_id(c)) == function]
         visible = [c for c in tests if "BEGIN HIDDEN TESTS" not in c.source]
         hidden = [c for c in tests if "BEGIN HIDDEN TESTS" in c.source]
         assert len(visible) == 1 and hidden, f"{function}: {len(visible)} visible, {len(hidden)} hidden test cells"
@@ -155,3 +162,16 @@ def test_test_cells_define_nothing_later_student_cells_use(course):
                     and not s.is_imported()}
             assert not used & defined_by_tests, f"{assignment}: {grade_id(cell)} uses {used & defined_by_tests}"
             defined_elsewhere |= assigned
+
+
+def test_nothing_cites_a_file_outside_the_repository(course):
+    """The repository is read on its own: no pointer to design notes or seeds that are not in it."""
+    outside = re.compile("|".join([r"\bGUIDE" + r"\.md", r"\bSTYLE" + r"\.md", r"\.\./" + "shared",
+                                   "/work/" + "shared", r"\bshared/(?:GUIDE|STYLE|seeds)"]))
+    tracked = subprocess.run(["git", "ls-files"], cwd=course.root, capture_output=True, text=True, check=True)
+    for name in tracked.stdout.splitlines():
+        path = course.root / name
+        if path.suffix in {".py", ".md", ".ipynb", ".toml", ".yml", ".yaml", ".cfg", ".txt", ".json", ""} \
+                and path.is_file():
+            found = outside.search(path.read_text(errors="replace"))
+            assert found is None, f"{name} cites {found[0]!r}, which is not in the repository"
