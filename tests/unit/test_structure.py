@@ -21,6 +21,7 @@ API = {  # the fixed public API (shared/GUIDE.md), in teaching order, with the n
     "conv_forward_fast": ("05_fast_layers", "(A_prev, W, b, hparameters)"),
     "conv_backward_fast": ("05_fast_layers", "(dZ, cache)"),
     "pool_forward_fast": ("05_fast_layers", "(A_prev, hparameters, mode='max')"),
+    "pool_backward_fast": ("05_fast_layers", "(dA, cache, mode='max')"),
     "relu_forward": ("06_train_a_cnn", "(Z)"),
     "relu_backward": ("06_train_a_cnn", "(dA, cache)"),
     "affine_forward": ("06_train_a_cnn", "(A_prev, W, b)"),
