@@ -205,10 +205,13 @@ def comparator(name, solutions):
                 return problem
         return None
 
-    def conv_forward_fast(got, want, args):
+    def output_and_plain_cache(got, want, output):
         if not _pair(got):
-            return "expected a pair (Z, cache)"
-        problem = _array("Z", got[0], want[0]) or (None if _plain(got[1]) else "cache: not plain data")
+            return f"expected a pair ({output}, cache)"
+        return _array(output, got[0], want[0]) or (None if _plain(got[1]) else "cache: not plain data")
+
+    def conv_forward_fast(got, want, args):
+        problem = output_and_plain_cache(got, want, "Z")
         if problem:
             return problem
         # graded with the instructor's backward pass: its cache must serve it
@@ -220,9 +223,7 @@ def comparator(name, solutions):
         return triple(grads, solutions["conv_backward"](dZ, want[1]), args, ("dA_prev", "dW", "db"))
 
     def pool_forward_fast(got, want, args):
-        if not _pair(got):
-            return "expected a pair (A, cache)"
-        problem = _array("A", got[0], want[0]) or (None if _plain(got[1]) else "cache: not plain data")
+        problem = output_and_plain_cache(got, want, "A")
         if problem:
             return problem
         # graded with the instructor's backward pass: its cache must serve it, in either mode
