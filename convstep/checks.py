@@ -1,13 +1,15 @@
 """Helpers the notebooks' test cells use to check a learner's function.
 
-Every check raises ``AssertionError`` with a message that names the case that was tried, what was
-expected and what came back, plus a hint when one is given (a string, or a function returning one,
-called only when the check fails). Nothing here computes an exercise's
+Every check raises ``CheckFailed`` (an ``AssertionError``) with a message that names the case that
+was tried, what was expected and what came back, plus a hint when one is given (a string, or a
+function returning one, called only when the check fails). Nothing here computes an exercise's
 answer: expected values come from the test cells themselves.
 """
 
 import os
+import sysconfig
 import time
+import traceback
 import warnings
 
 import numpy as np
@@ -59,13 +61,50 @@ def _same(a, b):
     return np.shape(a) == np.shape(b) and bool(np.array_equal(a, b, equal_nan=True))
 
 
-def _fail(case, message, hint=None):
-    text = f"{case}: {message}"
+class CheckFailed(AssertionError):
+    """A failed check. ``str()`` is the whole message, "case: problem" and a "Hint:" line: what the
+    grader records and the feedback page shows.
+
+    In a learner's own kernel IPython shows what ``_render_traceback_`` returns instead of a
+    traceback, whose frames would all be this module's: the message, and the line of the learner's
+    code that raised, if it did.
+    """
+
+    def __init__(self, case, problem, hint=None, where=None):
+        super().__init__(f"{case}: {problem}" + (f"\nHint: {hint}" if hint else ""))
+        self.case, self.problem, self.hint, self.where = case, problem, hint, where
+
+    def _render_traceback_(self):
+        lines = [f"\x1b[1;31mTest failed:\x1b[0m {self.case}"]
+        lines += [f"    {line}" for line in self.problem.splitlines()]
+        if self.where:
+            lines.append(f"    ({self.where})")
+        if self.hint:
+            lines.append(f"    \x1b[1mHint:\x1b[0m {self.hint}")
+        return lines
+
+
+def _fail(case, message, hint=None, where=None):
     if callable(hint):  # a hint that is costly to work out is only worked out for a failure
         hint = hint()
-    if hint:
-        text += f"\nHint: {hint}"
-    raise AssertionError(text)
+    raise CheckFailed(case, message, hint, where)
+
+
+# Where no learner's code lives: this package and the installed libraries.
+_LIBRARIES = tuple({os.path.dirname(os.path.abspath(__file__)) + os.sep}
+                   | {sysconfig.get_paths()[key] + os.sep for key in ("stdlib", "platstdlib", "purelib", "platlib")})
+
+
+def _learner_line(error):
+    """Where in the learner's code (a notebook cell, not this package or a library) an error was
+    raised: "in name, line N of its cell: code", or None (under autograde an error comes back from
+    the learner's kernel without its frames)."""
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+              if not os.path.abspath(frame.filename).startswith(_LIBRARIES)]
+    if not frames:
+        return None
+    frame = frames[-1]
+    return f"in {frame.name}, line {frame.lineno} of its cell" + (f": {frame.line}" if frame.line else "")
 
 
 def call(fn, *args, case, hint=None, **kwargs):
@@ -75,6 +114,7 @@ def call(fn, *args, case, hint=None, **kwargs):
     stderr, and a warning is not a wrong answer.
     """
     name = getattr(fn, "__name__", "the function")
+    where = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -84,9 +124,9 @@ def call(fn, *args, case, hint=None, **kwargs):
     except NameError as exc:
         problem = str(exc) if getattr(exc, "name", None) == name else f"{name} raised NameError: {exc}"
     except Exception as exc:  # any error in learner code is a failed check, reported in words
-        problem = f"{name} raised {type(exc).__name__}: {exc}"
+        problem, where = f"{name} raised {type(exc).__name__}: {exc}", _learner_line(exc)
     # Raised outside the except block so the learner sees one message, not a chained traceback.
-    _fail(case, problem, hint)
+    _fail(case, problem, hint, where)
 
 
 def unpack(result, names, case):

@@ -122,6 +122,9 @@ class ReceptiveFieldExplorer(Batched, widgets.VBox):
             for control in layer.controls:
                 control.observe(self._refresh, "value")
         self._refresh()
+        # Start on the central cell: a corner cell's field is clipped by the padding.
+        n = self.shapes[-1]
+        self.stepper.position.value = (n // 2) * n + n // 2
 
     # --- per parameter change
 

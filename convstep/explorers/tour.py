@@ -33,13 +33,13 @@ ANSWERS = {
     ("pooling", 3): "The mean of the four cells A_prev[0:2, 0:2]; average pooling is a convolution "
                     "with every weight 1/f² = 1/4, applied to each channel alone.",
     ("gradients", 1): "9: the windows of output rows 0..2 and columns 0..2 all contain input (2, 2). "
-                      "dA_prev[2, 2] is the sum of the 9 weights of W that touch it, here every "
-                      "weight once: Σ W.",
+                      "dA_prev[2, 2] is the sum of the weights of W that touch it, here every "
+                      "weight once: Σ W, which is 0 for Sobel x (its columns add up to 4, 0 and −4).",
     ("gradients", 2): "db = 16: dZ = 1 at each of the 4×4 output cells, and db adds dZ over all of "
                       "them.",
     ("gradients", 3): "The sum of dA_prev is the number of windows, 3×3 = 9: each window sends its "
-                      "1 to exactly one input. With s = 1 the windows overlap and one input can "
-                      "collect several of them.",
+                      "1 to exactly one input. With s = 1 there are 5×5 = 25 windows, so the sum is "
+                      "25; the windows overlap, and one input can collect several of them.",
     ("transposed", 1): "(3 − 1)·2 − 2·1 + 3 + 1 = 6.",
     ("transposed", 2): "A “full” convolution: n + f − 1 outputs, the same as a stride-1 "
                        "convolution of the input padded by f − 1 zeros with the flipped filter.",
@@ -47,7 +47,10 @@ ANSWERS = {
                        "(⌊(5 + 2 − 3)/2⌋ + 1 = ⌊(6 + 2 − 3)/2⌋ + 1 = 3). Output padding 0 gives 5, "
                        "output padding 1 gives 6: it picks which size dA_prev has.",
     ("receptive", 1): "14: r = 1 → 3 → 4 → 12 → 14 with jumps 1, 1, 2, 2, 4 "
-                      "(r_l = r_(l−1) + (f_eff − 1)·j_(l−1)).",
+                      "(r_l = r_(l−1) + (f_eff − 1)·j_(l−1)). The corner cell (0, 0) has the same "
+                      "14×14 field, but it starts 3 rows above and 3 columns left of the image, "
+                      "in the zero padding: only its 11×11 part inside the image can receive "
+                      "gradient.",
     ("receptive", 2): "10: layer 3 then has f_eff = 3, so r3 = 4 + 2·2 = 8 and r4 = 8 + 1·2 = 10.",
     ("receptive", 3): "Only the cells that won each max: the gradient of a max goes to one input "
                       "per window, and which one depends on the picture. The receptive field is "

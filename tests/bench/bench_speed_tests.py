@@ -1,7 +1,7 @@
 """What the speed tests of notebook 5 separate, measured where they run: real nbgrader, the sandbox.
 
 Every correct alternative of the catalog (``ok_*``) and every loop over the output positions
-(``bug_loops_over_positions``: vectorized over examples, channels and filters) of the three graded
+(``bug_loops_over_positions``: vectorized over examples, channels and filters) of the four graded
 fast functions is submitted as one student's 05 notebook; the class is graded serially
 (``nbgrader autograde``) and with two workers (``convstep autograde --workers 2``); the table gives
 each speed test's ratio (loop version / learner's function) and whether it passed (>= 10).
@@ -27,7 +27,7 @@ from convstep import notebooks  # noqa: E402
 from convstep.course import Course  # noqa: E402
 
 ASSIGNMENT = "05_fast_layers"
-FUNCTIONS = ("conv_forward_fast", "conv_backward_fast", "pool_forward_fast")
+FUNCTIONS = ("conv_forward_fast", "conv_backward_fast", "pool_forward_fast", "pool_backward_fast")
 RATIO = re.compile(r"\((\d+) times\)|: ([\d.]+) times faster")
 
 

@@ -1,17 +1,18 @@
 """Catalog soundness for the functions of notebooks 5 and 6: their input battery, their reference
 and how their results are compared. Used by test_catalog_sound.py.
 
-- ``conv_backward_fast`` takes the cache of *its* forward pass, so a variant of it runs after the
-  ``conv_forward_fast`` its own file defines (a companion, for a cache of its own design) or, if it
-  defines none, after the instructor's.
+- ``conv_backward_fast`` and ``pool_backward_fast`` take the cache of *their* forward pass, so a
+  variant of one runs after the forward pass its own file defines (a companion, for a cache of its
+  own design) or, if it defines none, after the instructor's.
 - A forward pass's cache may be any plain data, as long as the backward pass graded with it (the
-  instructor's, for a ``conv_forward_fast`` variant) gives the reference gradients.
+  instructor's, for a ``conv_forward_fast`` or ``pool_forward_fast`` variant) gives the reference
+  gradients.
 """
 
 import numpy as np
 
 # A variant file of the key may also define these functions; grading replaces their cells too.
-COMPANIONS = {"conv_backward_fast": ("conv_forward_fast",)}
+COMPANIONS = {"conv_backward_fast": ("conv_forward_fast",), "pool_backward_fast": ("pool_forward_fast",)}
 
 RTOL, ATOL = 1e-6, 1e-9
 
@@ -42,6 +43,21 @@ def conv_backward_cases(specs):
         dZ = r.standard_normal((m, _out(nh, f, s, p), _out(nw, f, s, p), nc))
         cases.append(Case(f"conv_backward_fast: A_prev {A.shape}, f={f}, {nc} filters, stride={s}, pad={p}, "
                           f"keys ({','.join(order)})", (A, W, b, hp, dZ)))
+    return cases
+
+
+def pool_backward_cases(specs):
+    """(A_prev, hparameters, dA), and the mode as the spec passes it: the variant computes the cache with
+    its forward pass."""
+    cases = []
+    for seed, (m, nh, nw, nc, f, s, mode, order, passing) in enumerate(specs):
+        r = _rng(900 + seed)
+        A = r.standard_normal((m, nh, nw, nc))
+        dA = r.standard_normal((m, (nh - f) // s + 1, (nw - f) // s + 1, nc))
+        hp = {k: {"f": f, "stride": s}[k] for k in order}
+        args = (A, hp, dA) + ((mode,) if passing == "positional" else ())
+        cases.append(Case(f"pool_backward_fast: A_prev {A.shape}, f={f}, stride={s}, mode {mode} ({passing}), "
+                          f"keys ({','.join(order)})", args, {"mode": mode} if passing == "keyword" else {}))
     return cases
 
 
@@ -98,7 +114,7 @@ def softmax_loss_cases():
     return cases
 
 
-def batteries(conv_specs, pool_forward_cases):
+def batteries(conv_specs, pool_specs, pool_forward_cases):
     """{function: cases} for the functions of notebooks 5 and 6, reusing the older batteries' specs."""
     def conv_forward_fast_cases():
         cases = []
@@ -113,6 +129,7 @@ def batteries(conv_specs, pool_forward_cases):
         "conv_forward_fast": conv_forward_fast_cases,
         "conv_backward_fast": lambda: conv_backward_cases(conv_specs),
         "pool_forward_fast": pool_forward_cases,
+        "pool_backward_fast": lambda: pool_backward_cases(pool_specs),
         "relu_forward": relu_forward_cases,
         "relu_backward": relu_backward_cases,
         "affine_forward": affine_forward_cases,
@@ -130,6 +147,10 @@ def variant(name, namespace, solutions):
         forward = namespace.get("conv_forward_fast", solutions["conv_forward_fast"])
         backward = namespace[name]
         return lambda A, W, b, hp, dZ: backward(dZ, forward(A, W, b, hp)[1])
+    if name == "pool_backward_fast":
+        forward = namespace.get("pool_forward_fast", solutions["pool_forward_fast"])
+        backward = namespace[name]
+        return lambda A, hp, dA, *mode, **kw: backward(dA, forward(A, hp, *mode, **kw)[1], *mode, **kw)
     return namespace[name]
 
 
@@ -140,6 +161,8 @@ def reference(name, solutions):
         return solutions["conv_forward"]
     if name == "pool_forward_fast":
         return solutions["pool_forward"]
+    if name == "pool_backward_fast":
+        return lambda A, hp, dA, *mode, **kw: solutions["pool_backward"](dA, (A, hp), *mode, **kw)
     return solutions[name]
 
 
@@ -171,7 +194,7 @@ def _pair(got):
     return isinstance(got, (tuple, list)) and len(got) == 2
 
 
-def comparator(name, solutions, pool_forward_compare):
+def comparator(name, solutions):
     """compare(got, want, args) -> None or a description of the difference."""
     def triple(got, want, args, names):
         if not isinstance(got, (tuple, list)) or len(got) != 3:
@@ -182,10 +205,13 @@ def comparator(name, solutions, pool_forward_compare):
                 return problem
         return None
 
-    def conv_forward_fast(got, want, args):
+    def output_and_plain_cache(got, want, output):
         if not _pair(got):
-            return "expected a pair (Z, cache)"
-        problem = _array("Z", got[0], want[0]) or (None if _plain(got[1]) else "cache: not plain data")
+            return f"expected a pair ({output}, cache)"
+        return _array(output, got[0], want[0]) or (None if _plain(got[1]) else "cache: not plain data")
+
+    def conv_forward_fast(got, want, args):
+        problem = output_and_plain_cache(got, want, "Z")
         if problem:
             return problem
         # graded with the instructor's backward pass: its cache must serve it
@@ -195,6 +221,22 @@ def comparator(name, solutions, pool_forward_compare):
         except Exception as exc:
             return f"cache: the instructor's conv_backward_fast fails on it ({type(exc).__name__}: {exc})"
         return triple(grads, solutions["conv_backward"](dZ, want[1]), args, ("dA_prev", "dW", "db"))
+
+    def pool_forward_fast(got, want, args):
+        problem = output_and_plain_cache(got, want, "A")
+        if problem:
+            return problem
+        # graded with the instructor's backward pass: its cache must serve it, in either mode
+        dA = _rng(891).standard_normal(want[0].shape)
+        for mode in ("max", "average"):
+            try:
+                grad = solutions["pool_backward_fast"](dA, got[1], mode=mode)
+            except Exception as exc:
+                return f"cache: the instructor's pool_backward_fast fails on it ({type(exc).__name__}: {exc})"
+            problem = _array(f"dA_prev ({mode})", grad, solutions["pool_backward"](dA, (args[0], args[1]), mode=mode))
+            if problem:
+                return problem
+        return None
 
     def relu_forward(got, want, args):
         if not _pair(got):
@@ -225,7 +267,8 @@ def comparator(name, solutions, pool_forward_compare):
     return {
         "conv_forward_fast": conv_forward_fast,
         "conv_backward_fast": lambda got, want, args: triple(got, want, args, ("dA_prev", "dW", "db")),
-        "pool_forward_fast": pool_forward_compare,
+        "pool_forward_fast": pool_forward_fast,
+        "pool_backward_fast": lambda got, want, args: _array("dA_prev", got, want),
         "relu_forward": relu_forward,
         "relu_backward": lambda got, want, args: _array("dZ", got, want),
         "affine_forward": affine_forward,
@@ -247,6 +290,8 @@ _SPEED_INPUTS = {
                                      r.standard_normal((1, 1, 1, 8)), {"stride": 1, "pad": 1},
                                      r.standard_normal((1, 80, 80, 8))),
     "pool_forward_fast": lambda r: (r.standard_normal((1, 130, 130, 4)), {"f": 3, "stride": 1}, "average"),
+    "pool_backward_fast": lambda r: (r.standard_normal((1, 130, 130, 2)), {"f": 3, "stride": 1},
+                                     r.standard_normal((1, 128, 128, 2)), "max"),
 }
 TIMED = set(_SPEED_INPUTS)
 _loop_seconds = {}

@@ -122,6 +122,15 @@ SEED_BUGS = {
         {"test_conv_backward_visible", "test_conv_backward_shapes", "test_conv_backward_db",
          "test_conv_backward_dW", "test_conv_backward_dA_pad", "test_conv_backward_dA_nopad",
          "test_conv_backward_contract"}, "hparaametrs"),
+    # Not from the seeds, but from learners: mistakes whose cost must be exactly the cells that check them.
+    "conv_backward_fast pads the bottom and the right by the stride": (
+        "conv_backward_fast", [("np.pad(A_prev, ((0, 0), (pad, pad), (pad, pad), (0, 0)))",
+                                "np.pad(A_prev, ((0, 0), (pad, stride), (pad, stride), (0, 0)))")],
+        # right whenever pad <= stride: only the cases with a pad larger than the stride crash
+        {"test_conv_backward_fast_dW", "test_conv_backward_fast_dA_pad"}, "pad every side by pad"),
+    "relu_backward writes into dA and returns it (as many CS231n copies do)": (
+        "relu_backward", [("dZ = dA * (Z > 0)", "dA *= Z > 0\n    dZ = dA")],
+        {"test_relu_backward_contract"}, "dA was modified by the call"),
 }
 
 

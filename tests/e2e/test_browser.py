@@ -293,7 +293,7 @@ def test_voila_receptive_field_click_picks_the_cell_under_the_pointer(page, voil
     image.wait_for()
     page.wait_for_function("img => img.complete && img.naturalWidth > 300",
                            arg=image.element_handle())
-    page.get_by_text("cell (0, 0) of the last layer").first.wait_for()
+    page.get_by_text(f"cell ({n // 2}, {n // 2}) of the last layer").first.wait_for()   # it starts on the central cell
     natural = image.evaluate("img => img.naturalWidth")
     for row, col in [(3, 11), (n - 1, 2)]:
         x, y = local.canvas.pixel(local.axes[last], col, row)

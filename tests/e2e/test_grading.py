@@ -58,7 +58,7 @@ def test_feedback_and_grades_csv(graded):
     totals = {}
     for row in rows:
         totals[row["student_id"]] = totals.get(row["student_id"], 0) + float(row["score"])
-    assert totals == {"complete": 97, "blank": 0, "mistakes": 87, "looping": 87}
+    assert totals == {"complete": 108, "blank": 0, "mistakes": 98, "looping": 98}
     scores = {(r["student_id"], r["assignment"]): (float(r["score"]), float(r["max_score"])) for r in rows}
     for (student, assignment), (score, maximum) in scores.items():
         html = (graded.feedback / student / assignment / f"{assignment}.html").read_text()
@@ -75,5 +75,5 @@ def test_honest_sample_class_has_no_integrity_findings(graded):
 def test_summary_table(graded):
     table = report.score_table(graded, sorted(SAMPLE_STUDENTS))
     lines = {line.split()[0]: line for line in table.splitlines()[2:]}
-    assert "97 / 97" in lines["complete"] and "0 / 97" in lines["blank"]
-    assert "87 / 97" in lines["mistakes"] and "timed out in conv_forward" in lines["looping"]
+    assert "108 / 108" in lines["complete"] and "0 / 108" in lines["blank"]
+    assert "98 / 108" in lines["mistakes"] and "timed out in conv_forward" in lines["looping"]

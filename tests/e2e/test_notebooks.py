@@ -1,4 +1,7 @@
-"""Every source notebook runs top to bottom in a real kernel, with its solutions, without an error."""
+"""Every source notebook runs top to bottom in a real kernel, with its solutions, without an error; a
+failed check in a release notebook reads as one message."""
+
+import re
 
 import nbformat
 import pytest
@@ -27,3 +30,31 @@ def test_source_notebook_runs_clean(course, assignment):
         assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in cell.outputs), cell.source
     figures = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert figures >= 2, f"{assignment}: expected its figures to be drawn, got {figures}"
+
+
+def test_a_failing_check_reads_as_one_message(course):
+    """In a learner's kernel a failed check shows its message only -- the case, the problem, where
+    the learner's code raised, the hint -- not a traceback through convstep.checks."""
+    path = course.notebook(course.release, "02_conv_forward")
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:  # conv_single_step written with the seeds' float(b); conv_forward left blank
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "conv_single_step":
+            cell.source = cell.source.replace("raise NotImplementedError()",
+                                              "Z = np.sum(a_slice_prev * W) + float(b)\n    return Z")
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    shown = {cell.metadata["nbgrader"]["grade_id"]: [o for o in cell.outputs if o.output_type == "error"]
+             for cell in nb.cells if cell.metadata.get("nbgrader", {}).get("grade")}
+    raised, blank = shown["test_conv_single_step_visible"][0], shown["test_conv_forward_visible"][0]
+    plain = lambda output: [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in output.traceback]
+    assert plain(raised) == [
+        "Test failed: conv_single_step on the example (a 4x4x3 window, b of shape (1, 1, 1))",
+        "    conv_single_step raised TypeError: only 0-dimensional arrays can be converted to Python scalars",
+        "    (in conv_single_step, line 13 of its cell: Z = np.sum(a_slice_prev * W) + float(b))",
+        "    Hint: float(b) fails on NumPy >= 2.4; use b.item() or b[0, 0, 0]"]
+    assert plain(blank) == [
+        "Test failed: conv_forward on the example (A_prev (10, 4, 4, 3), W (2, 2, 3, 8), pad=2, stride=2)",
+        "    conv_forward is not implemented yet (it still raises NotImplementedError)"]
+    # what nbgrader and the feedback read is unchanged: a failed AssertionError with the whole message
+    assert raised.ename == "CheckFailed" and raised.evalue.endswith("Hint: float(b) fails on NumPy >= 2.4; "
+                                                                     "use b.item() or b[0, 0, 0]")
