@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 from PIL import Image as PILImage
+from traitlets import Unicode
 
 from . import geometry
 
@@ -30,6 +31,19 @@ DIFF_RGBA = (0.85, 0.0, 0.0, 0.75)     # output cells where the learner's value 
 
 # Axes positions of layouts already worked out, by (figure size, Canvas._key()).
 _LAYOUTS = {}
+
+
+class Picture(widgets.Image):
+    """An Image widget whose tooltip is its text alternative.
+
+    ipywidgets' Image has no alt attribute. Its view (the base DOMWidgetView) writes the tooltip
+    into the img's title attribute, but only when the model's description is empty, and Image's
+    model has no description at all (so setting a tooltip throws in the browser). This one has an
+    empty description: the title then names the picture for a screen reader (an img without alt
+    takes its accessible name from title) and appears when the pointer rests on it.
+    """
+
+    description = Unicode("").tag(sync=True)
 
 
 class Canvas:
@@ -46,9 +60,11 @@ class Canvas:
         # The picture's size in pixels as img attributes: the browser knows the box before any
         # frame is decoded, so a new frame repaints the image without laying out the page again.
         width, height = (round(v) for v in self.figure.get_size_inches() * DPI)
-        self.image = widgets.Image(format="jpeg", width=str(width), height=str(height),
-                                   layout=widgets.Layout(max_width="100%", height="auto",
-                                                         align_self="flex-start"))
+        self.image = Picture(format="jpeg", width=str(width), height=str(height),
+                             layout=widgets.Layout(max_width="100%", height="auto",
+                                                   align_self="flex-start"))
+        # What the picture shows now, in words: set by the explorer before each blit or redraw.
+        self.alt = ""
         self._animated = []
         self._background = None
         self._layout_key = None
@@ -108,8 +124,11 @@ class Canvas:
         self.publish()
 
     def publish(self):
-        """Encode the Agg buffer and hand it to the Image widget."""
-        self.image.value = encode(self.figure)
+        """Encode the Agg buffer and hand it, with its text alternative, to the Image widget
+        (one message: a screen reader never reads the words of another frame)."""
+        with self.image.hold_sync():
+            self.image.value = encode(self.figure)
+            self.image.tooltip = self.alt
 
     # Picture pixels count from the top left, as the browser reports a click; Agg's from the bottom.
 

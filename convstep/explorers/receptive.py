@@ -6,8 +6,6 @@ Two ways to the same answer: the formula (size r and jump j, layer by layer) and
 explorer's reference by default, or the learner's conv_backward / pool_backward).
 """
 
-from html import escape
-
 import ipywidgets as widgets
 import numpy as np
 from ipyevents import Event
@@ -17,6 +15,7 @@ from .. import images
 from . import geometry
 from .canvas import HIGHLIGHT, Canvas, cell_axes, overlay
 from .controls import Batched, ImageSource, Stepper, slider
+from .learner import run_function
 from .readouts import equivalent_calls, html_box, notice
 
 MAX_LAYERS = 4
@@ -271,11 +270,12 @@ class ReceptiveFieldExplorer(Batched, widgets.VBox):
             w = geometry.dilated_kernel(np.ones((f, f)), d).reshape(f_eff, f_eff, 1, 1)
             cache = (np.zeros((1, n_in, n_in, 1)), w, np.zeros((1, 1, 1, 1)), {"stride": s, "pad": p})
             return _call("conv_backward", lambda: self.conv_backward(dz[None, :, :, None].copy(), cache),
-                         (1, n_in, n_in, 1), first=True)
+                         (1, n_in, n_in, 1), ("dA_prev", "dW", "db"))
         if kind != "conv" and self.pool_backward is not None and d == 1:
             cache = (np.zeros((1, n_in + 2 * p, n_in + 2 * p, 1)), {"f": f, "stride": s})
             grad, problem = _call("pool_backward", lambda: self.pool_backward(
-                dz[None, :, :, None].copy(), cache, mode="average"), (1, n_in + 2 * p, n_in + 2 * p, 1))
+                dz[None, :, :, None].copy(), cache, mode="average"), (1, n_in + 2 * p, n_in + 2 * p, 1),
+                "dA_prev")
             return (None if grad is None else grad[p:p + n_in, p:p + n_in]), problem
         return None, ""
 
@@ -317,17 +317,12 @@ def _forward(a, kind, f, s, p, d):
     return view.max(axis=(2, 3)) if kind == "max pool" else view.mean(axis=(2, 3))
 
 
-def _call(name, call, shape, first=False):
-    """(2-D gradient or None, problem) from a learner's backward function."""
-    try:
-        result = call()
-        if first:
-            result = result[0]
-        grad = np.asarray(result, dtype=np.float64)
-    except Exception as exc:  # the learner's bug, reported in the widget
-        return None, f"your <code>{name}</code> raised <code>{type(exc).__name__}: {escape(str(exc))}</code>."
-    if grad.shape != shape:
-        return None, f"your <code>{name}</code> returned shape {grad.shape}; expected {shape}."
+def _call(name, call, shape, returns):
+    """(2-D gradient or None, problem) from a learner's backward function: None (and why) when
+    it raised, returned the wrong shape or a value that is not finite."""
+    grad, _, problems, _ = run_function(name, call, shape, returns)
+    if grad is None or not np.isfinite(grad).all():
+        return None, " ".join(problems)
     return grad[0, :, :, 0], ""
 
 
