@@ -142,6 +142,13 @@ class Canvas:
         x, y = ax.transData.inverted().transform((px, self.figure.bbox.height - py))
         return float(x), float(y)
 
+    def axes_at(self, px, py):
+        """The visible axes whose frame holds pixel (px, py) of the picture, or None."""
+        for ax in self.figure.axes:
+            if ax.get_visible() and ax.bbox.contains(px, self.figure.bbox.height - py):
+                return ax
+        return None
+
 
 def encode(figure):
     """JPEG bytes of an Agg-drawn figure.
@@ -195,6 +202,18 @@ def display_rgb(image):
     """
     rgb = (np.clip(image, 0.0, 1.0) * 255).round().astype(np.uint8)
     return np.dstack([rgb, np.full(rgb.shape[:2], 255, dtype=np.uint8)])
+
+
+def gray_rgba(values, low, high, reverse=False):
+    """(n_H, n_W, 4) uint8 picture of values on the gray scale from low (black) to high (white),
+    clipped; reverse: high is black; NaN cells transparent (what lies under them shows).
+
+    uint8, as display_rgb: a float image with NaN costs matplotlib two resamplings per draw.
+    """
+    level = np.clip((np.nan_to_num(values) - low) / ((high - low) or 1.0), 0.0, 1.0)
+    level = np.round(255 * (1.0 - level if reverse else level)).astype(np.uint8)
+    alpha = np.where(np.isnan(values), 0, 255).astype(np.uint8)
+    return np.stack([level, level, level, alpha], axis=-1)
 
 
 def overlay(mask, rgba):
