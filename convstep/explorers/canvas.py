@@ -63,8 +63,8 @@ class Canvas:
         self.image = Picture(format="jpeg", width=str(width), height=str(height),
                              layout=widgets.Layout(max_width="100%", height="auto",
                                                    align_self="flex-start"))
-        # What the picture shows now, in words: set by the explorer before each blit or redraw.
-        self.alt = ""
+        # What the picture shows now, in words: the explorer's function, asked at every publish.
+        self.describe = str
         self._animated = []
         self._background = None
         self._layout_key = None
@@ -128,7 +128,7 @@ class Canvas:
         (one message: a screen reader never reads the words of another frame)."""
         with self.image.hold_sync():
             self.image.value = encode(self.figure)
-            self.image.tooltip = self.alt
+            self.image.tooltip = self.describe()
 
     # Picture pixels count from the top left, as the browser reports a click; Agg's from the bottom.
 

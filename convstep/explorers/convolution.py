@@ -157,6 +157,11 @@ class ConvExplorer(WindowExplorer):
     def _window_space(self):
         return "padded input"
 
+    def _described(self):
+        return (f"Convolution of {self.source.value} padded by p = {self.p} with the "
+                f"{self.kernel_menu.value} filter {self.f}×{self.f}, stride {self.s}, dilation "
+                f"{self.d}, bias {self.b:g}")
+
     def _draw_static(self):
         n_h, n_w = self.x.shape[:2]
         f_eff = geometry.effective_size(self.f, self.d)

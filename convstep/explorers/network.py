@@ -144,6 +144,7 @@ class NetworkExplorer(Batched, widgets.VBox):
 
         # --- picture
         self.canvas = Canvas((15.0, 7.2))
+        self.canvas.describe = self.describe
         self._draw_layout()
 
         # ipyevents: a press on the picture picks or draws; moves are watched only while the
@@ -678,7 +679,6 @@ class NetworkExplorer(Batched, widgets.VBox):
         self.true_mark.set_data([1.06] if self.label is not None else [],
                                 [self.label] if self.label is not None else [])
         self._place_frames()
-        self.canvas.alt = self.describe()
         if redraw:
             self.canvas.redraw()
         else:

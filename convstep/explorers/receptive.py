@@ -92,6 +92,8 @@ class ReceptiveFieldExplorer(Batched, widgets.VBox):
         self.stepper = Stepper(self._show_step)
         self.stepper.position.description = "cell"
         self.canvas = Canvas((3.0 * (MAX_LAYERS + 1) + 0.4, 3.6))
+        self.canvas.describe = self.describe
+        self.row = self.col = None      # the picked cell of the last layer
         self.axes = list(self.canvas.figure.subplots(1, MAX_LAYERS + 1))
         self.maps, self.fields, self.frames = [], [], []
         for ax in self.axes:
@@ -145,6 +147,7 @@ class ReceptiveFieldExplorer(Batched, widgets.VBox):
             self.shapes.append(n_out)
             self.activations.append(_forward(self.activations[-1], kind, f, s, p, d))
         self.sizes = field_sizes(self.stack)
+        self.row = self.col = None
         self.notice.value = notice(problems + self._notes())
         self.calls.value = self._calls()
         self._draw_static()
@@ -204,6 +207,22 @@ class ReceptiveFieldExplorer(Batched, widgets.VBox):
                          f"RF {r}×{r}, jump {j}")
             cell_axes(ax, n, n, title)
         self.canvas.redraw()
+
+    def describe(self):
+        """The picture in words (its text alternative): the stack, the cell, its field."""
+        layers = ", ".join(f"{kind} f={f} s={s} p={p} d={d}" for kind, f, s, p, d in self.stack)
+        what = (f"Receptive fields through {len(self.stack)} layers ({layers or 'none'}) over "
+                f"{self.source.value}, {self.shapes[0]}×{self.shapes[0]}")
+        if self.row is None:
+            return what + "."
+        top, left, bottom, right = self.boxes[0]
+        cells = int((self.gradients[0] != 0).sum())
+        r = self.sizes[-1][0]
+        return (f"{what}. Cell ({self.row}, {self.col}) of the last layer "
+                f"({self.shapes[-1]}×{self.shapes[-1]}) sees input rows {top}..{bottom}, cols "
+                f"{left}..{right}: {r}×{r} by the formula (dashed boxes in every layer); the "
+                f"one-hot gradient reaches {cells} input cells (red), "
+                + ("all inside the box." if self.agree else "some outside the box."))
 
     # --- picking by click
 
