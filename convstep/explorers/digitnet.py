@@ -77,6 +77,15 @@ def max_pool(a):
     return np.take_along_axis(blocks, winner[..., None], axis=-1)[..., 0], winner
 
 
+def tied(a):
+    """(m, 8, 8, 8) bool: the cells of the 2x2 blocks of a whose maximum appears more than once
+    (a blank region gives equal windows, so equal values): there the max has no derivative."""
+    m = a.shape[0]
+    blocks = a.reshape(m, POOLED, 2, POOLED, 2, N_FILTERS)
+    count = (blocks == blocks.max(axis=(2, 4), keepdims=True)).sum(axis=(2, 4), keepdims=True)
+    return np.broadcast_to(count > 1, blocks.shape).reshape(a.shape)
+
+
 def class_scores(p, params):
     """Scores (m, 10) of pooled maps p (m, 4, 4, 8): flattened row by row, times W2, plus b2."""
     return p.reshape(p.shape[0], -1) @ params["W2"] + params["b2"]

@@ -225,7 +225,8 @@ class NetworkExplorer(Batched, widgets.VBox):
     # ------------------------------------------------------------------ the network
 
     def _call(self, name, call, shape, returns, reference, mask=None):
-        """The learner's function (if given) beside the reference value: (value, result).
+        """The learner's function (if given) beside the reference value: (value, cache), the
+        cache being what a forward function returned with its value (None for the reference).
 
         Raising, a wrong shape or a value that is not finite: the reference is used and why is
         noted. Numbers that differ from the reference (on the cells where mask is True): noted,
@@ -250,7 +251,7 @@ class NetworkExplorer(Batched, widgets.VBox):
                             f"{int(wrong.sum())} of {wrong.size} values (largest difference "
                             f"{np.max(np.abs(out - reference)[wrong]):.3g}); the pictures show yours.")
         self.notes[name] = problems
-        return out, result
+        return out, (result[1] if returns[-1] == "cache" else None)
 
     def _forward(self, x):
         """Every layer of a batch x (m, 8, 8) of network inputs: [z1, a1, p, scores] and their
@@ -282,14 +283,22 @@ class NetworkExplorer(Batched, widgets.VBox):
         dp = (self._call("affine_backward", lambda: functions["affine_backward"](
             dscores.copy(), affine_cache), reference.shape, ("dA_prev", "dW", "db"), reference)[0]
             if affine_cache is not None else self._reference("affine_backward", reference))
-        z1 = self.z1[None]
-        # Ties: the reference sends a block's gradient to its first maximum; a loop version may
-        # send it to every tied one. Ties are zeros after the ReLU, whose gradient ReLU stops:
-        # compared only where z1 > 0.
-        reference = digitnet.pool_back(dp, digitnet.max_pool(self.a1[None])[1])
+        z1, a1 = self.z1[None], self.a1[None]
+        # A tied maximum has no derivative: the reference sends the block's gradient to the first
+        # one (as notebook 6's pool_backward_fast and PyTorch do), notebook 4's loops to every
+        # one. Compared away from ties, and where the ReLU lets a gradient through (z1 > 0).
+        reference = digitnet.pool_back(dp, digitnet.max_pool(a1)[1])
+        tied = digitnet.tied(a1) & (z1 > 0)
         da = (self._call("pool_backward", lambda: functions["pool_backward"](
-            dp.copy(), pool_cache, mode="max"), reference.shape, "dA_prev", reference, mask=z1 > 0)[0]
+            dp.copy(), pool_cache, mode="max"), reference.shape, "dA_prev", reference,
+            mask=(z1 > 0) & ~tied)[0]
             if pool_cache is not None else self._reference("pool_backward", reference))
+        if self.used["pool_backward"] == "yours" and not np.allclose(da[tied], reference[tied]):
+            self.notes["pool_backward"].append(
+                f"{int(tied.sum())} cells tie for the maximum of their pooling window. There the "
+                "max has no derivative: your pool_backward shares the gradient differently from "
+                "the reference, which gives it to the first maximum (as pool_backward_fast and "
+                "PyTorch do); the saliency map follows yours.")
         reference = digitnet.rectify_back(da, z1)
         dz = (self._call("relu_backward", lambda: functions["relu_backward"](da.copy(), relu_cache),
                          reference.shape, "dZ", reference)[0]
