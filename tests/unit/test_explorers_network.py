@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from convstep.checks import numerical_gradient
-from convstep.explorers import digitnet, network_explorer
+from convstep.explorers import digitnet, network_explorer, tour
 from convstep.explorers.network import DRAWING, LAYERS
 
 
@@ -397,3 +397,16 @@ def test_an_uploaded_dark_on_light_digit_becomes_an_8x8_input(ours):
     expected[1:7, 3:5] = 16                                     # bright ink on dark paper
     np.testing.assert_array_equal(ours.raw, expected)
     assert "your picture one 8×8" in ours.summary.value
+
+
+def test_the_tours_answers_match_its_network():
+    """The tour's answers that depend on the trained network are its numbers (a changed training
+    would make them wrong: this test says so)."""
+    ex = network_explorer()
+    first, fourth = tour.ANSWERS[("network", 1)], tour.ANSWERS[("network", 4)]
+    assert f"x = pixel / 16 − {ex.pixel_mean:.3f}" in first and f"≈ {16 * ex.pixel_mean:.1f}" in first
+    mistakes = ex.confusion - np.diag(np.diag(ex.confusion))
+    (t, p), count = np.unravel_index(mistakes.argmax(), mistakes.shape), mistakes.max()
+    assert (mistakes == count).sum() == 1                 # one most frequent mistake
+    others = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}[int(mistakes.sum() - count)]
+    assert f"A {t} read as {p} ({count} of the 360 test digits); the other {others} mistakes" in fourth
