@@ -133,7 +133,7 @@ class NetworkExplorer(Batched, widgets.VBox):
         self.tool = widgets.ToggleButtons(options=["pen", "eraser"], description="draw",
                                           tooltips=["mouse strokes write the ink value",
                                                     "mouse strokes write 0"],
-                                          style={"button_width": "70px"})
+                                          style={"button_width": "70px", "description_width": "initial"})
         self.ink = slider("ink", 1, 16, 16)
         self.paint = widgets.Button(description="draw at row, col", icon="pencil",
                                     tooltip="the tool at the traced input cell (trace: input x)",
@@ -147,14 +147,15 @@ class NetworkExplorer(Batched, widgets.VBox):
         self.canvas.describe = self.describe
         self._draw_layout()
 
-        # ipyevents: a press on the picture picks or draws; moves are watched only while the
-        # button is down (a hover sends nothing). The press's default action is prevented: an
-        # img would otherwise start a drag-and-drop of itself and the moves would stop.
+        # ipyevents: a press on the picture picks or draws, and its default action is prevented
+        # (an img would start a drag-and-drop of itself, and the moves would stop). Moves come
+        # at most every MOVE_WAIT_MS, from a second Event (a throttle could delay a press) that
+        # always listens: one switched on by the press would miss a fast stroke's first cells.
         self.presses = Event(source=self.canvas.image, watched_events=["mousedown", "mouseup"],
                              prevent_default_action=True)
         self.presses.on_dom_event(self._pressed)
-        self.moves = Event(source=self.canvas.image, watched_events=[], wait=MOVE_WAIT_MS,
-                           throttle_or_debounce="throttle")
+        self.moves = Event(source=self.canvas.image, watched_events=["mousemove"],
+                           wait=MOVE_WAIT_MS, throttle_or_debounce="throttle")
         self.moves.on_dom_event(self._moved)
         self._stroke = None            # the tool's value while the button is down
 
@@ -489,7 +490,6 @@ class NetworkExplorer(Batched, widgets.VBox):
             row, col = round(y), round(x)
             if 0 <= row < SIDE and 0 <= col < SIDE:
                 self._stroke = self._tool_value()
-                self.moves.watched_events = ["mousemove"]
                 self._select("input x", None, row, col, show=False)
                 if not self._draw_cell(row, col, self._stroke, busy=True):
                     self._frame()          # the same value: only the traced cell moved
@@ -513,7 +513,6 @@ class NetworkExplorer(Batched, widgets.VBox):
         if self._stroke is None:
             return
         self._stroke = None
-        self.moves.watched_events = []
         self._busy = False
         self._write_texts()            # the readouts skipped while drawing
 
