@@ -111,6 +111,39 @@ def _slider(page, label):
     return page.locator(".widget-hslider", has=page.locator("label", has_text=label))
 
 
+def _open_explorer(page, url):
+    """Open an explorer's page; its picture, once the first frame has loaded."""
+    page.goto(url)
+    image = page.locator("img.widget-image").first
+    image.wait_for()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 300",
+                           arg=image.element_handle())
+    return image
+
+
+def _drag(page, points):
+    """Press the mouse at the first point, move through the others, release at the last."""
+    page.mouse.move(*points[0])
+    page.mouse.down()
+    for point in points[1:]:
+        page.mouse.move(*point, steps=3)
+    page.mouse.up()
+
+
+def _cell_position(image, local, ax, row, col):
+    """Page position of cell (row, col) of an axes of the picture, from the same explorer built
+    here (same default layout), scaled to the size the page shows the picture at."""
+    box = image.bounding_box()
+    scale = box["width"] / image.evaluate("img => img.naturalWidth")
+    x, y = local.canvas.pixel(ax, col, row)
+    return box["x"] + x * scale, box["y"] + y * scale
+
+
+def _wait_new_picture(page, image, old):
+    page.wait_for_function("([img, old]) => img.src !== old && img.complete",
+                           arg=[image.element_handle(), old])
+
+
 # ----------------------------------------------------------------------------- Voila
 
 
@@ -292,11 +325,7 @@ def test_voila_receptive_field_click_picks_the_cell_under_the_pointer(page, voil
 
     local = receptive_field_explorer()
     n, last = local.shapes[-1], len(local.stack)
-    page.goto(f"{voila_url}/voila/render/06_receptive_fields.ipynb")
-    image = page.locator("img.widget-image").first
-    image.wait_for()
-    page.wait_for_function("img => img.complete && img.naturalWidth > 300",
-                           arg=image.element_handle())
+    image = _open_explorer(page, f"{voila_url}/voila/render/06_receptive_fields.ipynb")
     page.get_by_text("cell (0, 0) of the last layer").first.wait_for()
     natural = image.evaluate("img => img.naturalWidth")
     for row, col in [(3, 11), (n - 1, 2)]:
@@ -306,36 +335,12 @@ def test_voila_receptive_field_click_picks_the_cell_under_the_pointer(page, voil
         old = image.get_attribute("src")
         image.click(position={"x": x * scale, "y": y * scale})
         page.get_by_text(f"cell ({row}, {col}) of the last layer").first.wait_for()
-        page.wait_for_function("([img, old]) => img.src !== old && img.complete",
-                               arg=[image.element_handle(), old])
+        _wait_new_picture(page, image, old)
         readout = _slider(page, "cell").locator(".widget-readout")
         assert readout.inner_text().strip() == str(row * n + col)
     _screenshot(page, "voila_receptive_click.png")
     _assert_no_errors(page, "voila receptive field click")
     _assert_clean_console(page, "voila receptive field click")
-
-
-def _drag(page, points):
-    """Press the mouse at the first point, move through the others, release at the last."""
-    page.mouse.move(*points[0])
-    page.mouse.down()
-    for point in points[1:]:
-        page.mouse.move(*point, steps=3)
-    page.mouse.up()
-
-
-def _cell_position(image, local, ax, row, col):
-    """Page position of cell (row, col) of an axes of the picture, from the same explorer built
-    here (same default layout), scaled to the size the page shows the picture at."""
-    box = image.bounding_box()
-    scale = box["width"] / image.evaluate("img => img.naturalWidth")
-    x, y = local.canvas.pixel(ax, col, row)
-    return box["x"] + x * scale, box["y"] + y * scale
-
-
-def _wait_new_picture(page, image, old):
-    page.wait_for_function("([img, old]) => img.src !== old && img.complete",
-                           arg=[image.element_handle(), old])
 
 
 def test_voila_network_draw_trace_explain_and_confusion(page, voila_url):
@@ -344,11 +349,7 @@ def test_voila_network_draw_trace_explain_and_confusion(page, voila_url):
     from convstep.explorers import network_explorer
 
     local = network_explorer()
-    page.goto(f"{voila_url}/voila/render/07_network.ipynb")
-    image = page.locator("img.widget-image").first
-    image.wait_for()
-    page.wait_for_function("img => img.complete && img.naturalWidth > 300",
-                           arg=image.element_handle())
+    image = _open_explorer(page, f"{voila_url}/voila/render/07_network.ipynb")
     page.get_by_text("test digit #0 (true label 7)").first.wait_for()
     image.scroll_into_view_if_needed()
     where = lambda ax, row, col: _cell_position(image, local, ax, row, col)
@@ -395,11 +396,7 @@ FOCUSABLE = ("button, select, input:not([type=file]), textarea, .noUi-handle, "
 def test_voila_keyboard_alone_reaches_every_control_and_plays(page, voila_url, name):
     """From the top of the page, Tab visits every enabled control of the explorer; Enter on ▶
     plays and on step steps; the picture's accessible name follows what it shows."""
-    page.goto(f"{voila_url}/voila/render/{name}")
-    image = page.locator("img.widget-image").first
-    image.wait_for()
-    page.wait_for_function("img => img.complete && img.naturalWidth > 300",
-                           arg=image.element_handle())
+    image = _open_explorer(page, f"{voila_url}/voila/render/{name}")
     count = page.evaluate("""([img, selector]) => {
         const controls = [...img.parentElement.querySelectorAll(selector)]
             .filter(el => !el.disabled && el.getClientRects().length);
