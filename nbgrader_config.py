@@ -61,9 +61,13 @@ from convstep.grading import feedback  # noqa: E402
 
 c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "convstep.grading.feedback.HideHiddenTests",
                                     "convstep.grading.feedback.SummarizeTests",
+                                    "convstep.grading.safehtml.SafeOutputMetadata",
                                     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
 c.GenerateFeedback.exporter_class = feedback.FeedbackExporter  # HTMLExporter, less its second parse of the page
 c.GenerateFeedback.HTMLExporter.template_name = feedback.TEMPLATE
 c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [feedback.TEMPLATES]
 c.GenerateFeedback.HTMLExporter.extra_template_paths = feedback.template_paths()
-c.GenerateFeedback.HTMLExporter.filters = {"markdown2html": "convstep.grading.feedback.markdown2html"}
+# A student's markdown and outputs are sanitized before anyone's browser sees them (convstep.grading.safehtml).
+c.GenerateFeedback.HTMLExporter.sanitize_html = True
+c.GenerateFeedback.HTMLExporter.filters = {"markdown2html": "convstep.grading.feedback.markdown2html",
+                                           "clean_html": "convstep.grading.safehtml.clean_html"}

@@ -5,21 +5,22 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import threading
 from pathlib import Path
 
 import zmq
 import zmq.asyncio
-from jupyter_client.channels import HBChannel
+from jupyter_client.channels import AsyncZMQSocketChannel, HBChannel
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer, List, Unicode
 
+from convstep import scratch
 from convstep.sandbox import bwrap
 from convstep.sandbox.cgroup import Cgroup
 
 MiB = 1024 * 1024
 MAX_AUDIT_BYTES = 256 * 1024   # of the audit log the grader reads
+MAX_AUDIT_RECORDS = 1000       # records kept of it (an empty line is a record too)
 MAX_STDERR_BYTES = 64 * 1024   # of the kernel's stderr the grader keeps (for a start-up failure)
 SEND_TIMEOUT_MS = 2000         # a send to the kernel that cannot leave by then means it is lost
 BOX_PREFIX = "convstep-sandbox-"
@@ -37,13 +38,29 @@ class Heartbeat(HBChannel):
             self._beating = False
 
 
-def sweep_boxes():
-    """Remove the sandbox folders of graders that were killed before they could (the folder's name
-    holds the grader's process id)."""
-    for box in Path(tempfile.gettempdir()).glob(f"{BOX_PREFIX}*"):
-        pid = box.name.removeprefix(BOX_PREFIX).split("-")[0]
-        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
-            shutil.rmtree(box, ignore_errors=True)
+class KernelHostile(BaseException):
+    """The kernel sent what no kernel sends unless its code forges messages. A BaseException, so
+    that no ``except Exception`` on the way (a test's, nbclient's) swallows it."""
+
+
+class Shell(AsyncZMQSocketChannel):
+    """The shell channel, which carries only replies to this client's own requests. A message that
+    answers none of them is forged by the code in the kernel: a flood of them would keep a wait
+    from ever timing out (a wait ends only on silence), so the first one stops the kernel's grading."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sent = set()
+
+    def send(self, msg):
+        self.sent.add(msg["header"]["msg_id"])
+        super().send(msg)
+
+    async def get_msg(self, timeout=None):
+        msg = await super().get_msg(timeout)
+        if msg.get("parent_header", {}).get("msg_id") not in self.sent:
+            raise KernelHostile("the kernel sent a reply to a request nobody made")
+        return msg
 
 
 @functools.lru_cache(maxsize=1)
@@ -66,6 +83,30 @@ class GradingKernelManager(AsyncKernelManager):
 
     def audit_records(self):
         return []
+
+    def freeze(self, frozen=True):
+        pass
+
+    def kill_now(self):
+        """Kill the kernel from any thread, whatever it is doing (the notebook's budget is spent)."""
+        process = getattr(self.provisioner, "process", None)
+        if process is not None:
+            process.kill()
+
+    def client(self, **kwargs):
+        return super().client(shell_channel_class=Shell, **kwargs)
+
+    async def _async_shutdown_kernel(self, now=False, restart=False):
+        """``now`` kills the kernel without the interrupt jupyter_client sends first: a grading kernel has
+        nothing to finish, and one that no longer reads its control socket would make that send fail."""
+        if not now:
+            return await super()._async_shutdown_kernel(now=now, restart=restart)
+        self.shutting_down = True
+        self.stop_restarter()
+        await self._async_kill_kernel(restart=restart)
+        await self._async_cleanup_resources(restart=restart)
+
+    shutdown_kernel = _async_shutdown_kernel
 
 
 class SandboxKernelManager(GradingKernelManager):
@@ -96,8 +137,7 @@ class SandboxKernelManager(GradingKernelManager):
         # ipc: the kernel has no network, so it cannot listen on TCP; Unix sockets cross namespaces.
         self.transport = "ipc"
         self._cap(self.context)
-        sweep_boxes()
-        box = Path(tempfile.mkdtemp(prefix=f"{BOX_PREFIX}{os.getpid()}-"))
+        box = scratch.folder(BOX_PREFIX)
         self.layout = bwrap.Layout(box, self.tmp_size, self.shm_size)
         os.chmod(self.layout.box, 0o755)
         for folder in (self.layout.run, self.layout.stage, self.layout.fonts):
@@ -182,6 +222,15 @@ class SandboxKernelManager(GradingKernelManager):
         """Once the kernel's sockets exist, the kernel may create nothing more in the shared folder."""
         os.chmod(self.layout.run, 0o1755)
 
+    def freeze(self, frozen=True):
+        """Stop every process of the sandbox (the grader is working on its own), or let them run."""
+        if self.cgroup is not None:
+            self.cgroup.freeze(frozen)
+
+    def kill_now(self):
+        if self.cgroup is not None:
+            self.cgroup.kill()
+
     def audit_records(self):
         """The audit log's records (the first MAX_AUDIT_BYTES of it); a line that is not one of
         ours is itself a finding."""
@@ -191,7 +240,7 @@ class SandboxKernelManager(GradingKernelManager):
         with open(log, "rb") as handle:
             text = handle.read(MAX_AUDIT_BYTES).decode(errors="replace")
         records = []
-        for line in text.splitlines():
+        for line in text.splitlines()[:MAX_AUDIT_RECORDS]:
             try:
                 record = json.loads(line)
                 assert isinstance(record, dict) and set(record) == {"event", "category", "detail", "cell", "line"}
@@ -205,6 +254,10 @@ class SandboxKernelManager(GradingKernelManager):
         # A killed sandbox is gone within milliseconds; jupyter_client looks only every 0.1 s, which
         # was a tenth of a second of idle time for every notebook graded.
         await super()._async_wait(pollinterval=0.005)
+
+    async def _async_kill_kernel(self, restart=False):
+        self.freeze(False)  # a frozen process would die only once thawed
+        await super()._async_kill_kernel(restart=restart)
 
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart=restart)
