@@ -311,12 +311,14 @@ class NetworkExplorer(Batched, widgets.VBox):
         return dx[0, :, :, 0]
 
     def _reference(self, name, reference):
-        """A backward pass whose forward pass fell back to the reference has no cache of the
-        learner's: the reference is used (and said, when the learner gave the function)."""
+        """A backward pass whose forward pass is the reference's has no cache of the learner's:
+        the reference is used (and said why, when the learner gave the function)."""
         self.used[name] = "reference"
         if name in self.functions:
-            self.notes[name] = [f"Your <code>{name}</code> is not called: its forward pass failed, "
-                                "so there is no cache of yours for it; the reference is used."]
+            forward = name.replace("backward", "forward")
+            why = "failed" if forward in self.functions else "was not given"
+            self.notes[name] = [f"Your <code>{name}</code> is not called: <code>{forward}</code> "
+                                f"{why}, so there is no cache of yours for it; the reference is used."]
         return reference
 
     # ------------------------------------------------------------------ per change

@@ -351,7 +351,9 @@ def test_play_and_step_go_through_every_digit_of_the_set(ours):
     (dict(pool_forward=lambda A, h, mode: (np.full((A.shape[0], 4, 4, 8), np.nan), A)),
      "NaN or infinite"),
     (dict(conv_forward=lambda A, W, b, h: 1 / 0, conv_backward=conv_backward),
-     "Your <code>conv_backward</code> is not called: its forward pass failed"),
+     "Your <code>conv_backward</code> is not called: <code>conv_forward</code> failed"),
+    (dict(relu_backward=relu_backward),
+     "Your <code>relu_backward</code> is not called: <code>relu_forward</code> was not given"),
 ])
 def test_learner_errors_are_shown_and_the_explorer_keeps_working(functions, message):
     ex = network_explorer(**functions)
