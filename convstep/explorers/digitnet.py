@@ -149,10 +149,10 @@ def input_gradient(params, layers, dscores):
 
 def init(seed=0):
     """Notebook 6's starting weights: He-scaled filters, small affine weights, zero biases."""
-    rng = np.random.default_rng(seed)
-    return {"W1": rng.standard_normal((3, 3, 1, N_FILTERS)) * np.sqrt(2 / 9),
+    normal = np.random.default_rng(seed).standard_normal
+    return {"W1": normal((3, 3, 1, N_FILTERS)) * np.sqrt(2 / 9),
             "b1": np.zeros((1, 1, 1, N_FILTERS)),
-            "W2": rng.standard_normal((POOLED * POOLED * N_FILTERS, CLASSES)) * 0.01,
+            "W2": normal((POOLED * POOLED * N_FILTERS, CLASSES)) * 0.01,
             "b2": np.zeros(CLASSES)}
 
 
@@ -167,9 +167,7 @@ def gradients(params, x_windows, y):
     p, winner = max_pool(a1)
     probabilities = softmax(class_scores(p, params))
     loss = -np.mean(np.log(probabilities[np.arange(m), y]))
-    dscores = probabilities
-    dscores[np.arange(m), y] -= 1.0
-    dscores /= m
+    dscores = (probabilities - np.eye(CLASSES)[y]) / m
     dz = rectify_back(pool_back(scores_back(dscores, params), winner), z1)
     return loss, {"W1": np.einsum("mijab,mijk->abk", x_windows, dz)[:, :, None, :],
                   "b1": dz.sum(axis=(0, 1, 2)).reshape(1, 1, 1, -1),
@@ -183,9 +181,9 @@ def _trained(seed, epochs):
     x_windows = np.ascontiguousarray(windows(network_input(data.train, data.pixel_mean)))
     params = init(seed)
     velocity = {name: np.zeros_like(value) for name, value in params.items()}
-    rng = np.random.default_rng(seed)
+    shuffle = np.random.default_rng(seed).permutation
     for _ in range(epochs):
-        order = rng.permutation(len(data.y_train))
+        order = shuffle(len(data.y_train))
         for first in range(0, len(order), 32):
             batch = order[first:first + 32]
             _, grads = gradients(params, x_windows[batch], data.y_train[batch])
