@@ -11,6 +11,7 @@ import weakref
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -214,6 +215,49 @@ def gray_rgba(values, low, high, reverse=False):
     level = np.round(255 * (1.0 - level if reverse else level)).astype(np.uint8)
     alpha = np.where(np.isnan(values), 0, 255).astype(np.uint8)
     return np.stack([level, level, level, alpha], axis=-1)
+
+
+class Raster(Artist):
+    """An (n_H, n_W, 4) uint8 picture on an axes, one block of pixels per cell, pasted into the
+    Agg buffer: cell (i, j) covers data -0.5 + j .. 0.5 + j across and -0.5 + i .. 0.5 + i down,
+    as imshow's default extent, on axes whose y axis points down (rows) and x axis right.
+
+    An AxesImage resamples itself through its transform at every draw (a few ms for a picture of
+    a few hundred thousand pixels); when cells are pixel blocks, repeating each cell's colour over
+    its block is all it takes. Transparent cells (alpha 0) keep what lies under them. As imshow
+    does, it makes the axes' aspect equal (square cells).
+    """
+
+    def __init__(self, ax, shape):
+        super().__init__()
+        self.axes = ax
+        self.set_figure(ax.figure)
+        self.set_in_layout(False)        # no extent of its own for the constrained layout
+        self.data = np.zeros(tuple(shape) + (4,), dtype=np.uint8)
+        ax.add_artist(self)
+        ax.set_aspect("equal")
+
+    def set_data(self, rgba):
+        self.data = rgba
+
+    def get_array(self):
+        return self.data
+
+    def draw(self, renderer):
+        if not self.get_visible():
+            return
+        n_h, n_w = self.data.shape[:2]
+        to_pixels = self.axes.transData.transform
+        edges = np.arange(max(n_h, n_w) + 1) - 0.5
+        cols = np.round(to_pixels(np.column_stack([edges[:n_w + 1], edges[:n_w + 1]]))[:, 0]).astype(int)
+        rows = np.round(renderer.height - to_pixels(np.column_stack([edges[:n_h + 1], edges[:n_h + 1]]))[:, 1]).astype(int)
+        # One uint32 per pixel (its four bytes as they are), so each copy moves whole pixels.
+        def blocks(cells):
+            return np.repeat(np.repeat(cells, np.diff(rows), axis=0), np.diff(cols), axis=1)
+        pixels = np.asarray(renderer.buffer_rgba()).view(np.uint32)[..., 0]
+        np.copyto(pixels[rows[0]:rows[-1], cols[0]:cols[-1]],
+                  blocks(np.ascontiguousarray(self.data).view(np.uint32)[..., 0]),
+                  where=blocks(self.data[..., 3] > 0))
 
 
 def overlay(mask, rgba):

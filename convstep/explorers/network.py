@@ -18,7 +18,7 @@ from matplotlib.colors import to_rgba_array
 from matplotlib.patches import Rectangle
 
 from . import digitnet
-from .canvas import COVER, HIGHLIGHT, Canvas, gray_rgba, value_texts, write_values
+from .canvas import COVER, HIGHLIGHT, Canvas, Raster, gray_rgba, value_texts, write_values
 from .controls import Batched, ImageSource, Stepper, slider
 from .learner import run_function
 from .readouts import equivalent_calls, grid_html, html_box, notice
@@ -568,15 +568,17 @@ class NetworkExplorer(Batched, widgets.VBox):
         for x0, y0, w, h in [(-1.5, -1.5, SIDE + 2, 1), (-1.5, SIDE - 0.5, SIDE + 2, 1),
                              (-1.5, -0.5, 1, SIDE), (SIDE - 0.5, -0.5, 1, SIDE)]:
             ax.add_patch(Rectangle((x0, y0), w, h, **COVER))
-        self.input_im = animate(ax.imshow(np.zeros((SIDE, SIDE, 4), np.uint8), **image,
-                                          extent=(-0.5, SIDE - 0.5, SIDE - 0.5, -0.5)))
+        self.input_im = animate(Raster(ax, (SIDE, SIDE)))
         ax.set_title("input x: 8×8, ink 0–16\n(hatched: padding)", fontsize=9)
         ax.set_xticks(range(SIDE))
         ax.set_yticks(range(SIDE))
 
         ax = self.ax_saliency
-        self.saliency_im = animate(ax.imshow(np.zeros((SIDE, SIDE, 4), np.uint8), **image))
-        animate(ax.title, self.ax_feeds.title)      # they name the class
+        self.saliency_im = animate(Raster(ax, (SIDE, SIDE)))
+        ax.set_xlim(-0.5, SIDE - 0.5)
+        ax.set_ylim(SIDE - 0.5, -0.5)
+        ax.set_title("saliency $\\partial s_c / \\partial x$: 8×8\nc: the framed bar; mid gray 0",
+                     fontsize=9)
         ax.set_xticks(range(0, SIDE, 2))
         ax.set_yticks(range(0, SIDE, 2))
 
@@ -585,8 +587,8 @@ class NetworkExplorer(Batched, widgets.VBox):
                 (self.ax_conv, self.big, "conv Z1 = W1 ∗ x + b1\n(8, 8, 8), mid gray 0"),
                 (self.ax_relu, self.big, "ReLU A1 = max(0, Z1)\n(8, 8, 8), black 0"),
                 (self.ax_pool, self.small, "max pool P\n(4, 4, 8), black 0"),
-                (self.ax_feeds, self.small, None)]:
-            self.map_ims[ax] = animate(ax.imshow(np.zeros(mosaic.shape + (4,), np.uint8), **image))
+                (self.ax_feeds, self.small, "P × W2[:, c]: what feeds $s_c$\n(4, 4, 8), top 3 framed")]:
+            self.map_ims[ax] = animate(Raster(ax, mosaic.shape))
             for k in range(K):
                 r, c = mosaic.origin(k)
                 ax.text(c + (mosaic.n - 1) / 2, r - 1, f"k = {k}", ha="center", va="center", fontsize=7)
@@ -596,8 +598,7 @@ class NetworkExplorer(Batched, widgets.VBox):
             ax.set_yticks([])
             ax.set_xlabel(f"column (of {mosaic.n}) in map k")
             ax.set_ylabel(f"row (of {mosaic.n})")
-            if title:
-                ax.set_title(title, fontsize=9)
+            ax.set_title(title, fontsize=9)
 
         for ax in (self.ax_input, self.ax_saliency, self.ax_filter):
             ax.set_xlabel("column")
@@ -665,9 +666,6 @@ class NetworkExplorer(Batched, widgets.VBox):
         if redraw or self._drawn_filter != self._filter_k:
             self._draw_filter()
             redraw = True
-        self.ax_saliency.set_title(f"saliency ∂s{self.c}/∂x\n8×8, mid gray 0", fontsize=9)
-        self.ax_feeds.set_title(f"P × W2[:, {self.c}]: feeds s{self.c}\n(4, 4, 8), top 3 framed",
-                                fontsize=9)
         self.input_im.set_data(gray_rgba(self.raw, 0, 16, reverse=True))
         limit = float(np.abs(self.saliency).max()) or 1.0
         self.saliency_im.set_data(gray_rgba(self.saliency, -limit, limit))

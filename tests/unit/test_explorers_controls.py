@@ -279,3 +279,25 @@ def test_each_picture_says_what_it_shows_now(name, act, words):
     text = ex.canvas.image.tooltip
     assert text != before and words(ex) in text, text
     assert text == ex.describe()          # the words of the frame on screen, sent with it
+
+
+def test_raster_paints_each_cell_over_its_pixels_and_keeps_transparent_ones():
+    canvas = explorers.canvas.Canvas((4.0, 3.0))
+    ax = canvas.figure.subplots()
+    ax.set_facecolor((0.0, 0.0, 1.0))                      # blue under the transparent cells
+    cells = np.random.default_rng(5).integers(0, 256, (5, 7, 4)).astype(np.uint8)
+    cells[..., 3] = 255
+    cells[1, 2, 3] = cells[4, 6, 3] = 0                     # two transparent cells
+    raster = canvas.animate(explorers.canvas.Raster(ax, (5, 7)))
+    raster.set_data(cells)
+    ax.set_xlim(-0.5, 6.5)
+    ax.set_ylim(4.5, -0.5)
+    canvas.redraw()
+    buffer = np.asarray(canvas.figure.canvas.buffer_rgba())
+    for row, col in np.ndindex(5, 7):
+        for dx, dy in [(0, 0), (-0.4, -0.4), (0.4, 0.4)]:   # the centre and near two corners
+            x, y = canvas.pixel(ax, col + dx, row + dy)
+            pixel = buffer[int(y), int(x)]
+            expected = [0, 0, 255, 255] if cells[row, col, 3] == 0 else cells[row, col]
+            assert list(pixel) == list(expected), (row, col, dx, dy)
+    assert ax.get_aspect() == 1.0                           # square cells, as imshow's

@@ -297,7 +297,7 @@ def test_a_class_bar_click_explains_that_class(ours):
     press(ours, "mousedown", x, y)
     assert ours.chosen.value == 3 and ours.c == 3
     np.testing.assert_allclose(ours.feeds, ours.p * ours.params["W2"][:, 3].reshape(4, 4, 8))
-    assert "saliency ∂s3/∂x" in ours.ax_saliency.get_title()
+    assert list(ours.bars[ours.ax_scores].get_linewidths()) == [2.0 * (c == 3) for c in range(10)]
     top = np.unravel_index(ours.feeds.argmax(), ours.feeds.shape)
     assert f"P[{top[0]}, {top[1]}, {top[2]}]" in ours.feeds_text.value
     press(ours, "mousedown", *ours.canvas.pixel(ours.ax_probs, 0.5, 8))
