@@ -11,7 +11,7 @@ from PIL import Image
 
 from convstep.checks import numerical_gradient
 from convstep.explorers import digitnet, network_explorer, tour
-from convstep.explorers.network import DRAWING, LAYERS
+from convstep.explorers.network import DRAWING
 
 
 # ----------------------------------------------------------------------------- a learner's layers
