@@ -11,12 +11,14 @@ import weakref
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 from PIL import Image as PILImage
+from traitlets import Unicode
 
 from . import geometry
 
@@ -30,6 +32,19 @@ DIFF_RGBA = (0.85, 0.0, 0.0, 0.75)     # output cells where the learner's value 
 
 # Axes positions of layouts already worked out, by (figure size, Canvas._key()).
 _LAYOUTS = {}
+
+
+class Picture(widgets.Image):
+    """An Image widget whose tooltip is its text alternative.
+
+    ipywidgets' Image has no alt attribute. Its view (the base DOMWidgetView) writes the tooltip
+    into the img's title attribute, but only when the model's description is empty, and Image's
+    model has no description at all (so setting a tooltip throws in the browser). This one has an
+    empty description: the title then names the picture for a screen reader (an img without alt
+    takes its accessible name from title) and appears when the pointer rests on it.
+    """
+
+    description = Unicode("").tag(sync=True)
 
 
 class Canvas:
@@ -46,9 +61,11 @@ class Canvas:
         # The picture's size in pixels as img attributes: the browser knows the box before any
         # frame is decoded, so a new frame repaints the image without laying out the page again.
         width, height = (round(v) for v in self.figure.get_size_inches() * DPI)
-        self.image = widgets.Image(format="jpeg", width=str(width), height=str(height),
-                                   layout=widgets.Layout(max_width="100%", height="auto",
-                                                         align_self="flex-start"))
+        self.image = Picture(format="jpeg", width=str(width), height=str(height),
+                             layout=widgets.Layout(max_width="100%", height="auto",
+                                                   align_self="flex-start"))
+        # What the picture shows now, in words: the explorer's function, asked at every publish.
+        self.describe = str
         self._animated = []
         self._background = None
         self._layout_key = None
@@ -108,8 +125,11 @@ class Canvas:
         self.publish()
 
     def publish(self):
-        """Encode the Agg buffer and hand it to the Image widget."""
-        self.image.value = encode(self.figure)
+        """Encode the Agg buffer and hand it, with its text alternative, to the Image widget
+        (one message: a screen reader never reads the words of another frame)."""
+        with self.image.hold_sync():
+            self.image.value = encode(self.figure)
+            self.image.tooltip = self.describe()
 
     # Picture pixels count from the top left, as the browser reports a click; Agg's from the bottom.
 
@@ -122,6 +142,13 @@ class Canvas:
         """The data point of ``ax`` at pixel (px, py) of the picture (from the top left)."""
         x, y = ax.transData.inverted().transform((px, self.figure.bbox.height - py))
         return float(x), float(y)
+
+    def axes_at(self, px, py):
+        """The visible axes whose frame holds pixel (px, py) of the picture, or None."""
+        for ax in self.figure.axes:
+            if ax.get_visible() and ax.bbox.contains(px, self.figure.bbox.height - py):
+                return ax
+        return None
 
 
 def encode(figure):
@@ -176,6 +203,61 @@ def display_rgb(image):
     """
     rgb = (np.clip(image, 0.0, 1.0) * 255).round().astype(np.uint8)
     return np.dstack([rgb, np.full(rgb.shape[:2], 255, dtype=np.uint8)])
+
+
+def gray_rgba(values, low, high, reverse=False):
+    """(n_H, n_W, 4) uint8 picture of values on the gray scale from low (black) to high (white),
+    clipped; reverse: high is black; NaN cells transparent (what lies under them shows).
+
+    uint8, as display_rgb: a float image with NaN costs matplotlib two resamplings per draw.
+    """
+    level = np.clip((np.nan_to_num(values) - low) / ((high - low) or 1.0), 0.0, 1.0)
+    level = np.round(255 * (1.0 - level if reverse else level)).astype(np.uint8)
+    alpha = np.where(np.isnan(values), 0, 255).astype(np.uint8)
+    return np.stack([level, level, level, alpha], axis=-1)
+
+
+class Raster(Artist):
+    """An (n_H, n_W, 4) uint8 picture on an axes, one block of pixels per cell, pasted into the
+    Agg buffer: cell (i, j) covers data -0.5 + j .. 0.5 + j across and -0.5 + i .. 0.5 + i down,
+    as imshow's default extent, on axes whose y axis points down (rows) and x axis right.
+
+    An AxesImage resamples itself through its transform at every draw (a few ms for a picture of
+    a few hundred thousand pixels); when cells are pixel blocks, repeating each cell's colour over
+    its block is all it takes. Transparent cells (alpha 0) keep what lies under them. As imshow
+    does, it makes the axes' aspect equal (square cells).
+    """
+
+    def __init__(self, ax, shape):
+        super().__init__()
+        self.axes = ax
+        self.set_figure(ax.figure)
+        self.set_in_layout(False)        # no extent of its own for the constrained layout
+        self.data = np.zeros(tuple(shape) + (4,), dtype=np.uint8)
+        ax.add_artist(self)
+        ax.set_aspect("equal")
+
+    def set_data(self, rgba):
+        self.data = rgba
+
+    def get_array(self):
+        return self.data
+
+    def draw(self, renderer):
+        if not self.get_visible():
+            return
+        n_h, n_w = self.data.shape[:2]
+        to_pixels = self.axes.transData.transform
+        edges = np.arange(max(n_h, n_w) + 1) - 0.5
+        cols = np.round(to_pixels(np.column_stack([edges[:n_w + 1], edges[:n_w + 1]]))[:, 0]).astype(int)
+        rows = np.round(renderer.height - to_pixels(np.column_stack([edges[:n_h + 1], edges[:n_h + 1]]))[:, 1]).astype(int)
+        # One uint32 per pixel (its four bytes as they are), so each copy moves whole pixels.
+        def blocks(cells):
+            return np.repeat(np.repeat(cells, np.diff(rows), axis=0), np.diff(cols), axis=1)
+        pixels = np.asarray(renderer.buffer_rgba()).view(np.uint32)[..., 0]
+        np.copyto(pixels[rows[0]:rows[-1], cols[0]:cols[-1]],
+                  blocks(np.ascontiguousarray(self.data).view(np.uint32)[..., 0]),
+                  where=blocks(self.data[..., 3] > 0))
 
 
 def overlay(mask, rgba):

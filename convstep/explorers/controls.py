@@ -111,10 +111,10 @@ class Stepper:
     """Play/pause, a one-step button and a position slider over the output cells of a layer.
 
     Play counts frames; a frame shows position frame * chunk, so one pass over any output
-    takes at most MAX_PLAY_FRAMES frames and ends on the last cell.
+    takes at most max_frames frames and ends on the last cell (None: every position is a frame).
     """
 
-    def __init__(self, on_position):
+    def __init__(self, on_position, max_frames=MAX_PLAY_FRAMES):
         self.player = Player()
         self.play, self.speed, self.speed_unit = self.player.play, self.player.speed, self.player.speed_unit
         self.position = widgets.IntSlider(min=0, max=0, description="position",
@@ -125,6 +125,7 @@ class Stepper:
                                    layout=widgets.Layout(width="90px"))
         self.box = widgets.HBox([self.play, self.step, self.position, self.speed, self.speed_unit])
         self._on_position = on_position
+        self._max_frames = max_frames
         self._chunk = 1
         self._quiet = False
         self._last_text = 0.0
@@ -136,7 +137,7 @@ class Stepper:
 
     def reset(self, count):
         """Range over count cells (0 disables everything); keep the position when it still fits."""
-        self._chunk = max(1, math.ceil((count - 1) / MAX_PLAY_FRAMES))
+        self._chunk = max(1, math.ceil((count - 1) / (self._max_frames or max(count, 1))))
         keep = min(self.position.value, max(count - 1, 0))
         self._quiet = True
         try:
@@ -173,11 +174,12 @@ class Stepper:
             # Paused or ended: the last frame's readouts may have been skipped; write them now.
             self._on_position(self.position.value)
 
-    def text_due(self):
-        """Whether this frame should rewrite the HTML readouts: always, except while playing,
-        where it is at most every text_every_s seconds and on the last cell."""
+    def text_due(self, busy=False):
+        """Whether this frame should rewrite the HTML readouts: always, except while playing (or
+        busy, say drawing), where it is at most every text_every_s seconds and on the last cell."""
         now = time.monotonic()
-        if (not self.play.playing or self.position.value == self.position.max
+        moving = self.play.playing or busy
+        if (not moving or (self.play.playing and self.position.value == self.position.max)
                 or now - self._last_text >= self.text_every_s):
             self._last_text = now
             return True
@@ -205,8 +207,8 @@ class ImageSource:
     inputs -- {name: array}; upload -- FileUpload (PNG/JPEG); message -- HTML, empty or an error.
     An uploaded file is decoded, converted (gray unless rgb), resized so its longer side is at
     most max_side, and added twice: at that size and as a small square (small_side) to step
-    through; the larger one is selected. A file that is too large, not an image or corrupt
-    leaves the menu and the current input as they were and says why.
+    through; the larger one is selected (max_side None: only the square). A file that is too
+    large, not an image or corrupt leaves the menu and the current input as they were and says why.
     """
 
     def __init__(self, image, options, rgb=True, max_side=512, small_side=16, convert=None):
@@ -231,13 +233,14 @@ class ImageSource:
         content = bytes(item.get("content", b""))
         self.upload.value = ()        # the same file can be chosen again
         try:
-            big, small = self.decode(content, name)
+            arrays = self.decode(content, name)
         except ValueError as problem:
             self.message.value = ('<span style="color:#b00020">⚠ ' + escape(str(problem))
                                   + " The current image is kept.</span>")
             return
         label = _short(name)
-        for array in (big, small):
+        big = arrays[0]
+        for array in arrays:
             self.inputs[f"{label} {array.shape[0]}×{array.shape[1]}"] = array
         self.menu.options = list(self.inputs)
         self.message.value = (f'<span style="color:#1b5e20">✔ {escape(name)}: '
@@ -246,13 +249,16 @@ class ImageSource:
         self.menu.value = f"{label} {big.shape[0]}×{big.shape[1]}"
 
     def decode(self, content, name="upload"):
-        """(working-size array, small square array) from the bytes of an image file."""
+        """[working-size array, small square array] from the bytes of an image file (only the
+        square when max_side is None)."""
         if len(content) > UPLOAD_MAX_BYTES:
             raise ValueError(f"{name} is {len(content) / 2**20:.1f} MB; the limit is "
                              f"{UPLOAD_MAX_BYTES // 2**20} MB.")
-        big = images.from_bytes(content, rgb=self.rgb, max_side=self.max_side)
         small = images.from_bytes(content, rgb=self.rgb, size=(self.small_side, self.small_side))
-        return self.convert(big), self.convert(small)
+        if self.max_side is None:
+            return [self.convert(small)]
+        big = images.from_bytes(content, rgb=self.rgb, max_side=self.max_side)
+        return [self.convert(big), self.convert(small)]
 
 
 def _short(name, length=18):

@@ -55,8 +55,9 @@ class ConvExplorer(WindowExplorer):
         self.dilation = slider("dilation d", 1, 3, 1)
         self.bias = widgets.FloatSlider(value=0.0, min=-1, max=1, step=0.05, description="bias b",
                                         continuous_update=True, layout=widgets.Layout(width="230px"))
-        self.custom = [widgets.FloatText(value=float(v), layout=widgets.Layout(width="60px"))
-                       for v in np.ravel(_FIXED_KERNELS["sharpen"])]
+        self.custom = [widgets.FloatText(value=float(v), layout=widgets.Layout(width="60px"),
+                                         tooltip=f"custom filter, row {k // 3}, col {k % 3}")
+                       for k, v in enumerate(np.ravel(_FIXED_KERNELS["sharpen"]))]
         self.custom_box = widgets.VBox(
             [widgets.HTML("custom 3×3 filter:"),
              widgets.GridBox(self.custom, layout=widgets.Layout(
@@ -156,6 +157,11 @@ class ConvExplorer(WindowExplorer):
 
     def _window_space(self):
         return "padded input"
+
+    def _described(self):
+        return (f"Convolution of {self.source.value} padded by p = {self.p} with the "
+                f"{self.kernel_menu.value} filter {self.f}×{self.f}, stride {self.s}, dilation "
+                f"{self.d}, bias {self.b:g}")
 
     def _draw_static(self):
         n_h, n_w = self.x.shape[:2]

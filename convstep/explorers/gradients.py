@@ -44,6 +44,8 @@ class GradientExplorer(Batched, widgets.VBox):
         self.stride = slider("stride s", 1, 3, 1)
         self.stepper = Stepper(self._show_step)
         self.canvas = Canvas((10.5, 6.8))
+        self.canvas.describe = self.describe
+        self.index = None               # the output cell shown, in row-major order
         axes = self.canvas.figure.subplots(2, 3)
         (self.ax_a, self.ax_z, self.ax_w), (self.ax_cell, self.ax_da, self.ax_dw) = axes
         n = _GRADIENT_SIDE
@@ -100,6 +102,7 @@ class GradientExplorer(Batched, widgets.VBox):
         self.n_out = n_out
         # Per output cell: its window's corner and local gradient; sums give the final maps.
         self.cells = [self._cell(r, c) for r in range(n_out) for c in range(n_out)]
+        self.index = None
         final_da, final_dw = self._accumulated(len(self.cells) - 1)
         self.clims = {"cell": colour_range(np.stack([g for _, _, g in self.cells] + [np.zeros_like(self.w)])),
                       "da": colour_range(np.append(final_da, 0)),
@@ -205,6 +208,7 @@ class GradientExplorer(Batched, widgets.VBox):
         self.dw_im.set_data(dw)
         self.dw_im.set_extent((-0.5, self.f - 0.5, self.f - 0.5, -0.5))
         self.alone, self.da, self.dw = alone, da, dw
+        self.index = index
         self.canvas.blit()
         if not self.stepper.text_due():
             return
@@ -212,6 +216,21 @@ class GradientExplorer(Batched, widgets.VBox):
         sums = (f"<p>Running sums {done}: dA_prev = " + grid_html(da)
                 + (" dW = " + grid_html(dw) if self.kind == "conv" else "") + "</p>")
         self.arithmetic.value = self._explain(index, row, col, top, left) + sums
+
+    def describe(self):
+        """The picture in words (its text alternative): the layer, the cell, where its gradient goes."""
+        n = _GRADIENT_SIDE
+        what = (f"Gradient flow through a {self.layer.value} layer, f = {self.f}, stride {self.s}, "
+                f"on a {n}×{n} input, with dZ = 1 at each of the {self.n_out}×{self.n_out} output cells")
+        if self.index is None:
+            return what + "."
+        row, col = geometry.window_cell(self.index, self.n_out)
+        top, left, _ = self.cells[self.index]
+        r, c = np.unravel_index(np.argmax(self.da), self.da.shape)
+        return (f"{what}: output cell ({row}, {col}) sends its gradient to input rows "
+                f"{top}..{top + self.f - 1}, cols {left}..{left + self.f - 1} (outlined); after "
+                f"{self.index + 1} of {len(self.cells)} cells dA_prev is largest at ({r}, {c}): "
+                f"{self.da[r, c]:.3g}" + ("; dW sums the windows so far." if self.kind == "conv" else "."))
 
     def _explain(self, index, row, col, top, left):
         """HTML: which inputs receive dZ[row, col], with what weight, and what accumulates."""

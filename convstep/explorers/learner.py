@@ -22,12 +22,15 @@ def where_raised(exc):
     return f" (line {last.lineno}: <code>{escape(last.line or '')}</code>)"
 
 
-def run_learner(name, call, expected_shape):
-    """Call the learner's function and check what it returns.
+def run_function(name, call, shape, returns=("output", "cache")):
+    """Call a learner's function and check the first thing it returns.
 
-    call -- no-argument callable that runs it; expected_shape -- (1, n_H, n_W, 1).
-    Returns (values, problems, printed): values is the (n_H, n_W) float map or None when there is
-    nothing to compare, problems a list of HTML explanations, printed what the function printed.
+    call -- no-argument callable that runs it; shape -- the shape its first result must have;
+    returns -- the names of what it returns: a tuple of names (it must return a tuple of that
+    length, whose first entry is checked) or one name (it must return that array itself).
+    Returns (first, result, problems, printed): first is that result as a float array of the
+    given shape, or None when there is nothing to use; result is what the function returned (its
+    cache, for a backward pass); problems a list of HTML explanations; printed what it printed.
     Any exception of the learner's code is caught here, so the explorer keeps working.
     """
     printed = io.StringIO()
@@ -36,26 +39,39 @@ def run_learner(name, call, expected_shape):
             warnings.simplefilter("always")
             result = call()
     except Exception as exc:  # the learner's bug, shown in the widget, never re-raised
-        return None, [f"Your <code>{name}</code> raised <code>{type(exc).__name__}: "
-                      f"{escape(str(exc))}</code>{where_raised(exc)}."], printed.getvalue()
+        return None, None, [f"Your <code>{name}</code> raised <code>{type(exc).__name__}: "
+                            f"{escape(str(exc))}</code>{where_raised(exc)}."], printed.getvalue()
     problems = [f"Your <code>{name}</code> warned: <code>{escape(str(w.message))}</code>" for w in caught]
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        kind = type(result).__name__
-        hint = " Did you forget to return the cache?" if isinstance(result, np.ndarray) else ""
-        return None, problems + [f"Your <code>{name}</code> returned a <code>{kind}</code>; "
-                                 f"expected a tuple <code>(output, cache)</code>.{hint}"], printed.getvalue()
+    first = result
+    if isinstance(returns, tuple):
+        if not isinstance(result, (tuple, list)) or len(result) != len(returns):
+            kind = type(result).__name__
+            hint = (" Did you forget to return the cache?"
+                    if isinstance(result, np.ndarray) and "cache" in returns else "")
+            return None, result, problems + [
+                f"Your <code>{name}</code> returned a <code>{kind}</code>; expected a tuple "
+                f"<code>({', '.join(returns)})</code>.{hint}"], printed.getvalue()
+        first = result[0]
+    what = returns[0] if isinstance(returns, tuple) else returns
     try:
-        out = np.asarray(result[0], dtype=np.float64)
+        out = np.asarray(first, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        return None, problems + [f"The first value your <code>{name}</code> returned is not a "
-                                 f"numeric array: {escape(str(exc))}."], printed.getvalue()
-    if out.shape != expected_shape:
-        return None, problems + [f"Your <code>{name}</code> returned shape {out.shape}; expected "
-                                 f"{expected_shape}."], printed.getvalue()
-    values = out[0, :, :, 0]
-    bad = ~np.isfinite(values)
+        return None, result, problems + [f"The {what} your <code>{name}</code> returned is not a "
+                                         f"numeric array: {escape(str(exc))}."], printed.getvalue()
+    if out.shape != tuple(shape):
+        return None, result, problems + [f"Your <code>{name}</code> returned {what} with shape "
+                                         f"{out.shape}; expected {tuple(shape)}."], printed.getvalue()
+    bad = ~np.isfinite(out)
     if bad.any():
-        r, c = np.argwhere(bad)[0]
-        problems.append(f"Your output has {int(bad.sum())} NaN or infinite value(s), the first at "
-                        f"row {r}, col {c}.")
-    return values, problems, printed.getvalue()
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        problems.append(f"Your {what} has {int(bad.sum())} NaN or infinite value(s), the first at "
+                        f"index {index}.")
+    return out, result, problems, printed.getvalue()
+
+
+def run_learner(name, call, expected_shape):
+    """A window explorer's call: the learner's function returns (output, cache), the output of
+    expected_shape (1, n_H, n_W, 1). Returns (values, problems, printed): values the (n_H, n_W)
+    map or None when there is nothing to compare (see run_function)."""
+    out, _, problems, printed = run_function(name, call, expected_shape)
+    return (None if out is None else out[0, :, :, 0]), problems, printed

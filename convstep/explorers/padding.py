@@ -31,6 +31,7 @@ class PaddingExplorer(widgets.VBox):
         self._last_text = 0.0
         self.play.observe(lambda change: change["new"] or self._on_pad(), "playing")
         self.canvas = Canvas((6.2, 6.2))
+        self.canvas.describe = self.describe
         self.ax = self.canvas.figure.subplots()
         # Outside the padded array: light, so the black zero border stands out against it.
         self.ax.set_facecolor("0.85")
@@ -69,6 +70,16 @@ class PaddingExplorer(widgets.VBox):
         self.ax.set_title(self._title(self.pad.value), fontsize=10)
         self.canvas.redraw()
         self._on_pad()
+
+    def describe(self):
+        """The picture in words (its text alternative)."""
+        n_h, n_w = self.display.shape[:2]
+        p = self.pad.value
+        if not p:
+            return f"{self.source.value} not padded (p = 0): {n_h}×{n_w}."
+        return (f"{self.source.value} padded with p = {p} rows and columns of zeros on every side, "
+                f"a black border: {n_h}×{n_w} becomes {n_h + 2 * p}×{n_w + 2 * p}; the dashed frame "
+                "is the original image.")
 
     def _title(self, p):
         n_h, n_w = self.display.shape[:2]

@@ -57,6 +57,10 @@ class PoolExplorer(WindowExplorer):
                             else "."))
         return notes
 
+    def _described(self):
+        return (f"{self.mode.value.capitalize()} pooling of {self.source.value}, "
+                f"windows {self.f}×{self.f}, stride {self.s}")
+
     def _calls(self):
         n_h, n_w = self.x.shape
         torch_name = "max_pool2d" if self.mode.value == "max" else "avg_pool2d"

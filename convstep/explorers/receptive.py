@@ -6,8 +6,6 @@ Two ways to the same answer: the formula (size r and jump j, layer by layer) and
 explorer's reference by default, or the learner's conv_backward / pool_backward).
 """
 
-from html import escape
-
 import ipywidgets as widgets
 import numpy as np
 from ipyevents import Event
@@ -17,6 +15,7 @@ from .. import images
 from . import geometry
 from .canvas import HIGHLIGHT, Canvas, cell_axes, overlay
 from .controls import Batched, ImageSource, Stepper, slider
+from .learner import run_function
 from .readouts import equivalent_calls, html_box, notice
 
 MAX_LAYERS = 4
@@ -93,6 +92,8 @@ class ReceptiveFieldExplorer(Batched, widgets.VBox):
         self.stepper = Stepper(self._show_step)
         self.stepper.position.description = "cell"
         self.canvas = Canvas((3.0 * (MAX_LAYERS + 1) + 0.4, 3.6))
+        self.canvas.describe = self.describe
+        self.row = self.col = None      # the picked cell of the last layer
         self.axes = list(self.canvas.figure.subplots(1, MAX_LAYERS + 1))
         self.maps, self.fields, self.frames = [], [], []
         for ax in self.axes:
@@ -149,6 +150,7 @@ class ReceptiveFieldExplorer(Batched, widgets.VBox):
             self.shapes.append(n_out)
             self.activations.append(_forward(self.activations[-1], kind, f, s, p, d))
         self.sizes = field_sizes(self.stack)
+        self.row = self.col = None
         self.notice.value = notice(problems + self._notes())
         self.calls.value = self._calls()
         self._draw_static()
@@ -208,6 +210,22 @@ class ReceptiveFieldExplorer(Batched, widgets.VBox):
                          f"RF {r}×{r}, jump {j}")
             cell_axes(ax, n, n, title)
         self.canvas.redraw()
+
+    def describe(self):
+        """The picture in words (its text alternative): the stack, the cell, its field."""
+        layers = ", ".join(f"{kind} f={f} s={s} p={p} d={d}" for kind, f, s, p, d in self.stack)
+        what = (f"Receptive fields through {len(self.stack)} layers ({layers or 'none'}) over "
+                f"{self.source.value}, {self.shapes[0]}×{self.shapes[0]}")
+        if self.row is None:
+            return what + "."
+        top, left, bottom, right = self.boxes[0]
+        cells = int((self.gradients[0] != 0).sum())
+        r = self.sizes[-1][0]
+        return (f"{what}. Cell ({self.row}, {self.col}) of the last layer "
+                f"({self.shapes[-1]}×{self.shapes[-1]}) sees input rows {top}..{bottom}, cols "
+                f"{left}..{right}: {r}×{r} by the formula (dashed boxes in every layer); the "
+                f"one-hot gradient reaches {cells} input cells (red), "
+                + ("all inside the box." if self.agree else "some outside the box."))
 
     # --- picking by click
 
@@ -274,11 +292,12 @@ class ReceptiveFieldExplorer(Batched, widgets.VBox):
             w = geometry.dilated_kernel(np.ones((f, f)), d).reshape(f_eff, f_eff, 1, 1)
             cache = (np.zeros((1, n_in, n_in, 1)), w, np.zeros((1, 1, 1, 1)), {"stride": s, "pad": p})
             return _call("conv_backward", lambda: self.conv_backward(dz[None, :, :, None].copy(), cache),
-                         (1, n_in, n_in, 1), first=True)
+                         (1, n_in, n_in, 1), ("dA_prev", "dW", "db"))
         if kind != "conv" and self.pool_backward is not None and d == 1:
             cache = (np.zeros((1, n_in + 2 * p, n_in + 2 * p, 1)), {"f": f, "stride": s})
             grad, problem = _call("pool_backward", lambda: self.pool_backward(
-                dz[None, :, :, None].copy(), cache, mode="average"), (1, n_in + 2 * p, n_in + 2 * p, 1))
+                dz[None, :, :, None].copy(), cache, mode="average"), (1, n_in + 2 * p, n_in + 2 * p, 1),
+                "dA_prev")
             return (None if grad is None else grad[p:p + n_in, p:p + n_in]), problem
         return None, ""
 
@@ -320,17 +339,12 @@ def _forward(a, kind, f, s, p, d):
     return view.max(axis=(2, 3)) if kind == "max pool" else view.mean(axis=(2, 3))
 
 
-def _call(name, call, shape, first=False):
-    """(2-D gradient or None, problem) from a learner's backward function."""
-    try:
-        result = call()
-        if first:
-            result = result[0]
-        grad = np.asarray(result, dtype=np.float64)
-    except Exception as exc:  # the learner's bug, reported in the widget
-        return None, f"your <code>{name}</code> raised <code>{type(exc).__name__}: {escape(str(exc))}</code>."
-    if grad.shape != shape:
-        return None, f"your <code>{name}</code> returned shape {grad.shape}; expected {shape}."
+def _call(name, call, shape, returns):
+    """(2-D gradient or None, problem) from a learner's backward function: None (and why) when
+    it raised, returned the wrong shape or a value that is not finite."""
+    grad, _, problems, _ = run_function(name, call, shape, returns)
+    if grad is None or not np.isfinite(grad).all():
+        return None, " ".join(problems)
     return grad[0, :, :, 0], ""
 
 

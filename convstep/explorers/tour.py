@@ -114,3 +114,23 @@ def gallery():
             "</div></a>")
     return widgets.HTML('<div style="display:flex;flex-wrap:wrap;gap:10px">' + "".join(cards)
                         + "</div>")
+
+
+# The network explorer's tour (notebook 07): its own block, apart from the tours above.
+ANSWERS.update({
+    ("network", 1): "x = 0 there. The network sees x = pixel / 16 − 0.305 (the mean pixel of the "
+                    "training images) and pads x with zeros, so a padded cell is pixel = 16 × "
+                    "0.305 ≈ 4.9 on the 0–16 scale: faint ink, not the blank paper around the "
+                    "digit (pixel 0, x = −0.305).",
+    ("network", 2): "A1 rows 2..3, cols 4..5 of the same map k: the 2×2 block whose maximum P "
+                    "keeps. Each of those four cells reads a 3×3 window of x, so P[1, 2, k] "
+                    "depends on the 4×4 input cells rows 1..4, cols 3..6 (the frame on the input).",
+    ("network", 3): "Zero. ReLU's gradient is 1[Z1 > 0]: a cell with Z1 ≤ 0 passes nothing back, "
+                    "so no input pixel reaches the class score through it. Only the maximum of each "
+                    "pooling block passes a gradient at all, and only if it is positive.",
+    ("network", 4): "A 4 read as 8 (2 of the 360 test digits); the other four mistakes are single "
+                    "digits. The two share a closed upper loop over a vertical stroke; in 8×8 "
+                    "pixels a 4 whose top is closed looks like the 8s of the training set.",
+})
+GALLERY.append(("07_network.ipynb", "Your network", "draw a digit, watch every layer, trace any value",
+                "network_explorer"))

@@ -39,6 +39,8 @@ class TransposedExplorer(Batched, widgets.VBox):
                                           style={"button_width": "190px"})
         self.stepper = Stepper(self._show_step)
         self.canvas = Canvas((13.5, 4.0))
+        self.canvas.describe = self.describe
+        self.index = None               # the step shown
         self.axes = list(self.canvas.figure.subplots(1, 4, width_ratios=[0.8, 0.7, 1.2, 1]))
         a0, a1, a2, a3 = self.axes
         kw = dict(cmap="cividis", interpolation="nearest", interpolation_stage="data")
@@ -101,6 +103,7 @@ class TransposedExplorer(Batched, widgets.VBox):
         self.clim = colour_range(np.stack([np.pad(q, ((0, self.op), (0, self.op)))
                                            for q in self.partials] + [np.zeros_like(
                                                np.pad(self.full, ((0, self.op), (0, self.op))))]))
+        self.index = None
         self._write_formula()
         self.notice.value = notice(self._notes())
         self.calls.value = self._calls()
@@ -188,9 +191,28 @@ class TransposedExplorer(Batched, widgets.VBox):
         """Draw step index; the picture goes out first, its explanation after it."""
         show = self._show_scatter if self.view.value == SCATTER else self._show_convolution
         explain = show(index)
+        self.index = index
         self.canvas.blit()
         if explain is not None and self.stepper.text_due():
             self.arithmetic.value = explain()
+
+    def describe(self):
+        """The picture in words (its text alternative): the sizes, the step, its value."""
+        n, f, s = len(self.x), self.f, self.s
+        what = (f"Transposed convolution of a {n}×{n} input with a {f}×{f} filter, stride {s}, pad "
+                f"{self.p}, output pad {self.op}: output {self.n_out}×{self.n_out}")
+        if self.index is None or (self.view.value != SCATTER and not self.n_out):
+            return what + "."
+        if self.view.value == SCATTER:
+            i, j = divmod(int(self.index), n)
+            return (f"{what}. Input cell ({i}, {j}) = {self.x[i, j]:g} paints the filter times "
+                    f"{self.x[i, j]:g} onto rows {i * s}..{i * s + f - 1}, cols {j * s}..{j * s + f - 1} "
+                    f"(outlined), added to what is there: {self.index + 1} of {n * n} cells painted; "
+                    "the dashed box is what is kept.")
+        r, c = divmod(int(self.index), self.n_out)
+        return (f"{what}, seen as a stride-1 convolution of the input with zeros inserted, padded, "
+                f"and the flipped filter: output cell ({r}, {c}) = {self.out[r, c]:g}, from the "
+                f"window at rows {r}..{r + f - 1}, cols {c}..{c + f - 1} (outlined).")
 
     def _numbers(self, values):
         """Whether to write the numbers into a changing panel: small enough, and not while Play

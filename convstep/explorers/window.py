@@ -31,6 +31,8 @@ class WindowExplorer(Batched, widgets.VBox):
 
     def __init__(self, learner, figsize, width_ratios, controls):
         self.canvas = Canvas(figsize)
+        self.canvas.describe = self.describe
+        self.cell = None                # the output cell being written, (row, col)
         self.learner = learner
         axes = self.canvas.figure.subplots(1, len(width_ratios), width_ratios=width_ratios)
         self.axes = list(axes)
@@ -56,6 +58,7 @@ class WindowExplorer(Batched, widgets.VBox):
         """Recompute everything that depends on the controls, redraw the static picture."""
         if self._skip_refresh():
             return
+        self.cell = None                # until _show_step places the window on the new output
         notes = self._compute()
         n_h, n_w = self.reference.shape if self.reference.size else (0, 0)
         notes += coverage_notes(self.padded.shape[:2], self.f, self.s, self.d)
@@ -122,6 +125,7 @@ class WindowExplorer(Batched, widgets.VBox):
 
     def _show_step(self, index):
         """Draw the window and output cell for step index and explain its arithmetic."""
+        self.cell = None
         if not self.reference.size:
             self.input_panel.hide_window()
             for panel in self._map_panels():
@@ -130,6 +134,7 @@ class WindowExplorer(Batched, widgets.VBox):
             self.canvas.blit()
             return
         row, col = geometry.window_cell(index, self.reference.shape[1])
+        self.cell = (row, col)
         self.input_panel.place(row * self.s, col * self.s, self.f, self.d)
         for panel in self._map_panels():
             panel.fill_until(row, col)
@@ -144,6 +149,26 @@ class WindowExplorer(Batched, widgets.VBox):
             text += (f"<p>Yours at ({row}, {col}): {mine:.4f} "
                      + ("✔ same as the reference" if same else f"✘ reference {ref:.4f}") + "</p>")
         self.arithmetic.value = text
+
+    def describe(self):
+        """The picture in words (its text alternative): the operation, the window, the value."""
+        what = self._described()
+        if not self.reference.size:
+            return f"{what}: the window does not fit, there is no output."
+        if self.cell is None:
+            return f"{what}: output {self.reference.shape[0]}×{self.reference.shape[1]}."
+        row, col = self.cell
+        top, left = row * self.s, col * self.s
+        span = geometry.effective_size(self.f, self.d)
+        n_h, n_w = self.reference.shape
+        text = (f"{what}: output {n_h}×{n_w} written row by row up to cell ({row}, {col}) = "
+                f"{self.reference[row, col]:.4g}, from the window at rows {top}..{top + span - 1}, "
+                f"cols {left}..{left + span - 1} of the {self._window_space()} (outlined).")
+        if self.yours is not None:
+            text += (f" Your {self.learner_name}: {self.yours[row, col]:.4g} there, "
+                     + ("every cell as the reference." if self.first_diff is None else
+                        f"{int(self.diff.sum())} cells differ (shaded)."))
+        return text
 
     def _place_extras(self, row, col):
         """Hook for subclass-specific per-frame artists."""

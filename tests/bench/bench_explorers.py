@@ -9,7 +9,9 @@ Prints
    frames per second shown by the page (image load events) while Play runs, for every explorer,
    at the default speed (40 frames/s) and at the slider's maximum (60), with the count of
    pictures shown / received; and the median time from a slider key press to the new picture
-   being loaded in the page (slider move -> repaint), timed by the page's own clock.
+   being loaded in the page (slider move -> repaint), timed by the page's own clock; for the
+   network explorer also from a mouse move onto a new cell of the input, button held (drawing
+   move -> repaint).
 """
 
 import os
@@ -101,6 +103,11 @@ def kernel_side():
     rows.append(("transposed, position slider (numbers drawn)", stepping(trans, False)))
     field = explorers.receptive_field_explorer()
     rows.append(("receptive field (64×64, 4 layers), Play frame", stepping(field)))
+    network = explorers.network_explorer()
+    rows.append(("network (8×8 digits, every layer), Play frame", stepping(network)))
+    cells = [(k // 8, k % 8) for k in range(64)]
+    rows.append(("network, drawing move (a new cell)", median_ms(
+        lambda k: network._draw_cell(*cells[k % 64], 16.0 * (k // 64 % 2 == 0), busy=True))))
     return rows
 
 
@@ -113,6 +120,7 @@ BROWSER_CASES = [
     ("04_gradients.ipynb", "gradient flow, f = 1", [("f", "ArrowLeft", 2)]),
     ("05_transposed.ipynb", "transposed, n = 4", [("input n", "ArrowRight", 1)]),
     ("06_receptive_fields.ipynb", "receptive field", []),
+    ("07_network.ipynb", "network", []),
 ]
 
 
@@ -204,8 +212,44 @@ def _repaint_ms(page, image, label, presses=REPAINTS):
     return statistics.median(times)
 
 
+def _drawing_ms(page, image, presses=REPAINTS):
+    """Median ms from a mouse move onto a new cell of the network explorer's input, the button
+    held, to the new picture loaded (the page's own clock, as _repaint_ms): a stroke over an
+    empty grid, one cell per move."""
+    local = explorers.network_explorer()      # the same layout as the page's: where cells are
+    page.get_by_role("button", name="clear").click()
+    page.get_by_text("your drawing: the network reads").wait_for()
+    image.scroll_into_view_if_needed()
+    box = image.bounding_box()
+    scale = box["width"] / image.evaluate("img => img.naturalWidth")
+
+    def where(row, col):
+        x, y = local.canvas.pixel(local.ax_input, col, row)
+        return box["x"] + x * scale, box["y"] + y * scale
+
+    page.evaluate("""img => {
+        window.__moveAt = window.__loadAt = 0;
+        img.addEventListener('mousemove', () => { window.__moveAt = performance.now(); },
+                             {capture: true});
+        img.addEventListener('load', () => { window.__loadAt = performance.now(); });
+    }""", image.element_handle())
+    snake = [(r, c if r % 2 == 0 else 7 - c) for r in range(8) for c in range(8)]
+    old = image.get_attribute("src")
+    page.mouse.move(*where(*snake[0]))
+    page.mouse.down()
+    _wait_new_picture(page, image, old)
+    times = []
+    for cell in snake[1:presses + 1]:
+        page.mouse.move(*where(*cell))                  # one move event, onto an empty cell
+        page.wait_for_function("() => window.__loadAt > window.__moveAt && window.__moveAt > 0")
+        times.append(page.evaluate("() => window.__loadAt - window.__moveAt"))
+    page.mouse.up()
+    return statistics.median(times)
+
+
 def browser():
-    """Yields one dict per BROWSER_CASES entry: fps40, fps60 (frames/s), repaint (ms)."""
+    """Yields one dict per BROWSER_CASES entry: fps40, fps60 (frames/s), repaint (ms), and for
+    the network explorer drawing (ms)."""
     from playwright.sync_api import sync_playwright
 
     port = _free_port()
@@ -229,13 +273,15 @@ def browser():
                 _setup(page, image, setup)
                 row = {"name": name}
                 row["fps40"], row["frames40"] = _play_fps(page, image)
-                label = {"01_padding.ipynb": "pad p", "06_receptive_fields.ipynb": "cell"}.get(
-                    notebook, "position")
+                label = {"01_padding.ipynb": "pad p", "06_receptive_fields.ipynb": "cell",
+                         "07_network.ipynb": "digit"}.get(notebook, "position")
                 _set_top_speed(page)
                 _press(page, image, label, "Home")          # back to the start
                 row["fps60"], row["frames60"] = _play_fps(page, image)
                 _press(page, image, label, "Home")
                 row["repaint"] = _repaint_ms(page, image, label)
+                if notebook == "07_network.ipynb":
+                    row["drawing"] = _drawing_ms(page, image)
                 yield row
                 page.close()
         finally:
@@ -252,6 +298,8 @@ def main():
     for row in browser():
         print(f"  {row['name']:24s} {row['fps40']:8.1f} fps   {row['fps60']:8.1f} fps   "
               f"{row['repaint']:9.1f} ms   (shown/received {row['frames40']}, {row['frames60']})", flush=True)
+        if "drawing" in row:
+            print(f"  {row['name'] + ', drawing move':24s} {'':30s} {row['drawing']:9.1f} ms", flush=True)
 
 
 if __name__ == "__main__":

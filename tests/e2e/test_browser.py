@@ -9,6 +9,7 @@ other host than the server.
 """
 
 import io
+import re
 
 import numpy as np
 import pytest
@@ -18,7 +19,8 @@ from conftest import BIN, ROOT, TOKEN, _free_port, _server
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 EXPLORER_NOTEBOOKS = ["01_padding.ipynb", "02_convolution.ipynb", "03_pooling.ipynb",
-                      "04_gradients.ipynb", "05_transposed.ipynb", "06_receptive_fields.ipynb"]
+                      "04_gradients.ipynb", "05_transposed.ipynb", "06_receptive_fields.ipynb",
+                      "07_network.ipynb"]
 ALL_NOTEBOOKS = ["index.ipynb"] + EXPLORER_NOTEBOOKS
 PAGE_TIMEOUT_MS = 60_000
 # What a broken cell or widget leaves in the page, in every front end.
@@ -109,6 +111,39 @@ def _slider(page, label):
     return page.locator(".widget-hslider", has=page.locator("label", has_text=label))
 
 
+def _open_explorer(page, url):
+    """Open an explorer's page; its picture, once the first frame has loaded."""
+    page.goto(url)
+    image = page.locator("img.widget-image").first
+    image.wait_for()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 300",
+                           arg=image.element_handle())
+    return image
+
+
+def _drag(page, points):
+    """Press the mouse at the first point, move through the others, release at the last."""
+    page.mouse.move(*points[0])
+    page.mouse.down()
+    for point in points[1:]:
+        page.mouse.move(*point, steps=3)
+    page.mouse.up()
+
+
+def _cell_position(image, local, ax, row, col):
+    """Page position of cell (row, col) of an axes of the picture, from the same explorer built
+    here (same default layout), scaled to the size the page shows the picture at."""
+    box = image.bounding_box()
+    scale = box["width"] / image.evaluate("img => img.naturalWidth")
+    x, y = local.canvas.pixel(ax, col, row)
+    return box["x"] + x * scale, box["y"] + y * scale
+
+
+def _wait_new_picture(page, image, old):
+    page.wait_for_function("([img, old]) => img.src !== old && img.complete",
+                           arg=[image.element_handle(), old])
+
+
 # ----------------------------------------------------------------------------- Voila
 
 
@@ -133,6 +168,7 @@ PLAY_ENDS = {
     "04_gradients.ipynb": (None, "after 16 of 16 output cells"),
     "05_transposed.ipynb": ("input n", "(16 of 16 cells painted)"),
     "06_receptive_fields.ipynb": (None, "cell (14, 14) of the last layer"),
+    "07_network.ipynb": (None, "test digit #359 (true label"),
 }
 
 
@@ -237,8 +273,9 @@ def _play_to_the_end(page, image, name, slider, last):
     before = _picture(image)
     _count_frames(page)
     page.locator(".widget-play button").first.click()
+    # A hang guard: the network explorer plays 360 digits, 9 s at 40 frames/s on an idle machine.
     page.wait_for_function("text => document.body.innerHTML.includes(text)", arg=last,
-                           timeout=60_000)
+                           timeout=180_000)
     frames = page.evaluate("() => window.__frames")
     assert frames >= 5, f"{name}: only {frames} pictures while playing"
     assert np.abs(_picture(image) - before).sum() > 0, f"{name}: the picture did not change"
@@ -288,11 +325,7 @@ def test_voila_receptive_field_click_picks_the_cell_under_the_pointer(page, voil
 
     local = receptive_field_explorer()
     n, last = local.shapes[-1], len(local.stack)
-    page.goto(f"{voila_url}/voila/render/06_receptive_fields.ipynb")
-    image = page.locator("img.widget-image").first
-    image.wait_for()
-    page.wait_for_function("img => img.complete && img.naturalWidth > 300",
-                           arg=image.element_handle())
+    image = _open_explorer(page, f"{voila_url}/voila/render/06_receptive_fields.ipynb")
     page.get_by_text(f"cell ({n // 2}, {n // 2}) of the last layer").first.wait_for()   # it starts on the central cell
     natural = image.evaluate("img => img.naturalWidth")
     for row, col in [(3, 11), (n - 1, 2)]:
@@ -302,13 +335,112 @@ def test_voila_receptive_field_click_picks_the_cell_under_the_pointer(page, voil
         old = image.get_attribute("src")
         image.click(position={"x": x * scale, "y": y * scale})
         page.get_by_text(f"cell ({row}, {col}) of the last layer").first.wait_for()
-        page.wait_for_function("([img, old]) => img.src !== old && img.complete",
-                               arg=[image.element_handle(), old])
+        _wait_new_picture(page, image, old)
         readout = _slider(page, "cell").locator(".widget-readout")
         assert readout.inner_text().strip() == str(row * n + col)
     _screenshot(page, "voila_receptive_click.png")
     _assert_no_errors(page, "voila receptive field click")
     _assert_clean_console(page, "voila receptive field click")
+
+
+def test_voila_network_draw_trace_explain_and_confusion(page, voila_url):
+    """Draw a stroke with the mouse, click a feature-map cell, a class's bar and a cell of the
+    confusion matrix: each changes what the page shows and what the picture's name says."""
+    from convstep.explorers import network_explorer
+
+    local = network_explorer()
+    image = _open_explorer(page, f"{voila_url}/voila/render/07_network.ipynb")
+    page.get_by_text("test digit #0 (true label 7)").first.wait_for()
+    image.scroll_into_view_if_needed()
+    where = lambda ax, row, col: _cell_position(image, local, ax, row, col)
+
+    old = image.get_attribute("src")
+    _drag(page, [where(local.ax_input, row, 2) for row in range(1, 7)])
+    page.get_by_text("your drawing: the network reads").wait_for()
+    page.get_by_text("x[6, 2] = 16 / 16").wait_for()          # the last cell the stroke crossed
+    _wait_new_picture(page, image, old)
+    assert page.get_by_role("img", name=re.compile(r"^Digit network on your drawing")).count() == 1
+    _screenshot(page, "voila_network_drawn.png")
+
+    r0, c0 = local.big.origin(3)
+    image.scroll_into_view_if_needed()
+    page.mouse.click(*where(local.ax_conv, r0 + 2, c0 + 5))
+    page.get_by_text("Z1[2, 5, 3] reads the input rows 1..3, cols 4..6").wait_for()
+    assert _slider(page, "map k").locator(".widget-readout").inner_text().strip() == "3"
+    page.wait_for_function("img => img.title.includes('Traced: conv Z1 map 3, row 2, col 5 = ')",
+                           arg=image.element_handle())
+
+    image.scroll_into_view_if_needed()
+    page.mouse.click(*where(local.ax_scores, 4, 0.5))
+    page.get_by_text(re.compile(r"Score 4 = Σ P × W2\[:, 4\]")).wait_for()
+
+    t, p = 4, 8                                   # the network's most frequent mistake
+    assert local.confusion[t, p] == 2
+    image.scroll_into_view_if_needed()
+    page.mouse.click(*where(local.ax_confusion, t, p))
+    page.get_by_text(f"(true label {t}): the network reads {p}").first.wait_for()
+    digits = page.locator(".widget-dropdown", has_text="digits").locator("select")
+    chosen = digits.locator("option:checked").inner_text().replace("\xa0", " ")   # ipywidgets' spaces
+    assert chosen == "true 4, predicted 8: 2 digits"
+    _screenshot(page, "voila_network_traced.png")
+    _assert_no_errors(page, "voila network")
+    _assert_clean_console(page, "voila network")
+
+
+# What Tab can land on inside an explorer: native controls, slider handles and their readouts.
+FOCUSABLE = ("button, select, input:not([type=file]), textarea, .noUi-handle, "
+             "[contenteditable=true]")
+
+
+@pytest.mark.parametrize("name", EXPLORER_NOTEBOOKS)
+def test_voila_keyboard_alone_reaches_every_control_and_plays(page, voila_url, name):
+    """From the top of the page, Tab visits every enabled control of the explorer; Enter on ▶
+    plays and on step steps; the picture's accessible name follows what it shows."""
+    image = _open_explorer(page, f"{voila_url}/voila/render/{name}")
+    count = page.evaluate("""([img, selector]) => {
+        const controls = [...img.parentElement.querySelectorAll(selector)]
+            .filter(el => !el.disabled && el.getClientRects().length);
+        controls.forEach((el, k) => { el.dataset.kbd = k; });
+        return controls.length;
+    }""", [image.element_handle(), FOCUSABLE])
+    assert count >= 5, f"{name}: only {count} controls"
+
+    def tab_until(test, limit):
+        """Press Tab until the focused element passes test (JS, given it); the focused marks."""
+        seen = []
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            seen.append(page.evaluate("() => document.activeElement.dataset.kbd ?? null"))
+            if page.evaluate(f"el => ({test})(el)", page.evaluate_handle("document.activeElement")):
+                return seen
+        return seen
+
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    seen = tab_until("el => false", 2 * count + 40)
+    missed = set(map(str, range(count))) - set(seen)
+    assert not missed, f"{name}: Tab never reached controls {sorted(missed)} of {count}"
+
+    title = image.get_attribute("title")
+    assert title and page.get_by_role("img", name=title, exact=True).count() == 1
+    if name != "01_padding.ipynb":                                  # padding has no step
+        position = page.locator(".widget-hslider").filter(
+            has=page.locator("label", has_text=re.compile(r"^(position|cell|digit)$"))).first
+        readout = position.locator(".widget-readout")
+        assert readout.inner_text().strip() == "0"
+        tab_until("el => el.textContent.trim() === 'step'", 2 * count + 40)
+        page.keyboard.press("Enter")                                # step
+        page.wait_for_function("el => el.textContent.trim() === '1'", arg=readout.element_handle())
+        page.wait_for_function("([img, old]) => img.title !== old",
+                               arg=[image.element_handle(), title])
+    tab_until("el => el.closest('.widget-play') !== null && el.tagName === 'BUTTON'", 2 * count + 40)
+    old = image.get_attribute("src")
+    page.keyboard.press("Enter")                                    # ▶
+    _wait_new_picture(page, image, old)
+    page.keyboard.press("Tab")                                      # pause, if still playing
+    page.keyboard.press("Enter")
+    _screenshot(page, f"voila_keyboard_{name.replace('.ipynb', '')}.png")
+    _assert_no_errors(page, f"voila keyboard {name}")
+    _assert_clean_console(page, f"voila keyboard {name}")
 
 
 def test_voila_single_notebook_mode(page, tmp_path):
@@ -360,6 +492,14 @@ def test_notebook_runs_in_jupyter(page, jupyter_app, name):
                                arg=image.element_handle())
         page.wait_for_function("() => ![...document.querySelectorAll('.jp-InputPrompt')]"
                                ".some(p => p.textContent.includes('*'))")
+        if name == "07_network.ipynb":          # ipyevents' drawing inside the notebook too
+            from convstep.explorers import network_explorer
+
+            local = network_explorer()
+            image.scroll_into_view_if_needed()
+            _drag(page, [_cell_position(image, local, local.ax_input, 4, col) for col in range(1, 6)])
+            panel.get_by_text("your drawing: the network reads").wait_for()
+            panel.get_by_text("x[4, 5] = 16 / 16").wait_for()
         _assert_no_errors(page, f"{kind} {name}")
         _assert_clean_console(page, f"{kind} {name}")
     finally:

@@ -302,7 +302,7 @@ def test_first_difference_names_its_window():
 @pytest.mark.parametrize("bad,message", [
     (lambda A, W, b, h: 1 / 0, "raised <code>ZeroDivisionError: division by zero</code>"),
     (lambda A, W, b, h: learner_conv(A, W, b, h)[0], "forget to return the cache"),
-    (lambda A, W, b, h: (np.zeros((1, 3, 3, 1)), None), "returned shape (1, 3, 3, 1); expected (1, 8, 8, 1)"),
+    (lambda A, W, b, h: (np.zeros((1, 3, 3, 1)), None), "returned output with shape (1, 3, 3, 1); expected (1, 8, 8, 1)"),
     (lambda A, W, b, h: (np.full((1, 8, 8, 1), np.nan), None), "64 NaN or infinite value(s)"),
     (lambda A, W, b, h: ("Z", None), "is not a numeric array"),
     (lambda A, W, b, h: (A[0, 0, 0, 0] * np.ones((1, 8, 8, 1)), {})

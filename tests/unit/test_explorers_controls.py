@@ -1,5 +1,6 @@
 """Headless tests of what every explorer shares: your own image (upload), the Play speed, the
-readouts while playing, the equivalent calls, labelled panels, and the guided tours."""
+readouts while playing, the equivalent calls, labelled panels, the guided tours, controls a keyboard
+reaches, and pictures that say what they show."""
 
 import html
 import io
@@ -7,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import ipywidgets as widgets
 import numpy as np
 import pytest
 from PIL import Image
@@ -15,6 +17,8 @@ from convstep import explorers, images
 from convstep.explorers import tour
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+EXPLORERS = ["padding_explorer", "conv_explorer", "pool_explorer", "gradient_explorer",
+             "transposed_explorer", "receptive_field_explorer", "network_explorer"]
 
 
 def image_file(array, kind="PNG"):
@@ -142,15 +146,15 @@ def test_equivalent_calls_follow_the_settings(conv):
 
 
 def test_every_panel_of_every_explorer_is_labelled_and_sized():
-    for name in ["padding_explorer", "conv_explorer", "pool_explorer", "gradient_explorer",
-                 "transposed_explorer", "receptive_field_explorer"]:
+    for name in EXPLORERS:
         ex = getattr(explorers, name)()
         assert ex.calls.value, name
         for ax in ex.canvas.figure.axes:
             if not ax.get_visible():
                 continue
             assert ax.get_xlabel() and ax.get_ylabel(), (name, ax.get_title())
-            assert re.search(r"\d+×\d+|p = \d+|W$|dW$", ax.get_title()), (name, ax.get_title())
+            assert re.search(r"\d+×\d+|p = \d+|W$|dW$|\(\d+(, \d+)*,?\)", ax.get_title()), \
+                (name, ax.get_title())
 
 
 def test_answer_button_reveals_and_hides():
@@ -190,3 +194,110 @@ def test_from_bytes_keeps_gray_gray_and_shrinks_only():
     assert out.shape == (20, 10) and np.allclose(out, 128 / 255)
     assert images.from_bytes(image_file(gray), max_side=10).shape == (10, 5)
     assert images.from_bytes(image_file(gray), size=(4, 4)).shape == (4, 4)
+
+
+# ----------------------------------------------------------------------------- keyboard, words
+
+# Widgets whose view is a native focusable element (button, select, input, textarea) or a
+# noUiSlider handle (tabindex 0, moved by the arrow keys): Tab reaches them, keys operate them.
+KEYBOARD_KINDS = (widgets.Button, widgets.ToggleButtons, widgets.Dropdown, widgets.IntSlider,
+                  widgets.FloatSlider, widgets.Play, widgets.FileUpload, widgets.FloatText,
+                  widgets.Textarea)
+NOT_CONTROLS = (widgets.Box, widgets.HTML, widgets.Label, widgets.Image)
+
+
+def controls_of(widget):
+    """Every widget under widget that is not a container or a display."""
+    if isinstance(widget, widgets.Box):
+        return [c for child in widget.children for c in controls_of(child)]
+    return [] if isinstance(widget, NOT_CONTROLS) else [widget]
+
+
+@pytest.mark.parametrize("name", EXPLORERS)
+def test_every_control_is_reachable_and_named_for_the_keyboard(name):
+    ex = getattr(explorers, name)()
+    found = controls_of(ex)
+    assert found, name
+    for control in found:
+        kind = type(control).__name__
+        assert isinstance(control, KEYBOARD_KINDS), f"{name}: a {kind} has no keyboard path"
+        assert control.tabbable is not False, f"{name}: {kind} taken out of the Tab order"
+        label = getattr(control, "description", "") or control.tooltip
+        assert label, f"{name}: a {kind} without a name for a screen reader"
+    stepper = getattr(ex, "stepper", None) or ex.player
+    assert stepper.play in found                        # ▶ is a control like any other
+
+
+def test_every_picture_action_of_the_network_has_a_control():
+    """A click on the picture and the controls above it do the same thing: a keyboard user
+    reaches every picture action through them (the receptive field's cell slider: see its tests)."""
+    by_mouse, by_keys = explorers.network_explorer(), explorers.network_explorer()
+    for ex in (by_mouse, by_keys):
+        ex.stepper.position.value = 2
+    mouse = lambda kind, ax, row, col: by_mouse.presses._handle_mouse_msg(
+        None, {"event": kind, "dataX": by_mouse.canvas.pixel(ax, col, row)[0],
+               "dataY": by_mouse.canvas.pixel(ax, col, row)[1], "buttons": 1}, [])
+    r0, c0 = by_mouse.big.origin(6)
+    mouse("mousedown", by_mouse.ax_relu, r0 + 4, c0 + 1)
+    with by_keys.hold():
+        by_keys.layer.value, by_keys.map.value, by_keys.row.value, by_keys.col.value = "ReLU A1", 6, 4, 1
+    assert by_mouse.selected == by_keys.selected and by_mouse.trace.value == by_keys.trace.value
+    mouse("mousedown", by_mouse.ax_scores, 4, 0.5)
+    by_keys.chosen.value = 4
+    np.testing.assert_array_equal(by_mouse.saliency, by_keys.saliency)
+    pair = [(t, p) for (t, p), n in np.ndenumerate(by_mouse.confusion) if n and t != p][0]
+    mouse("mousedown", by_mouse.ax_confusion, *pair)
+    by_keys.digit_set.value = pair
+    assert by_mouse.source.options == by_keys.source.options
+    mouse("mousedown", by_mouse.ax_input, 5, 2)
+    with by_keys.hold():
+        by_keys.layer.value, by_keys.row.value, by_keys.col.value = "input x", 5, 2
+    by_keys.paint.click()
+    np.testing.assert_array_equal(by_mouse.raw, by_keys.raw)
+    assert by_mouse.describe() == by_keys.describe()
+
+
+@pytest.mark.parametrize("name,act,words", [
+    ("padding_explorer", lambda ex: setattr(ex.pad, "value", 3), lambda ex: "512×512 becomes 518×518"),
+    ("conv_explorer", lambda ex: setattr(ex.stepper.position, "value", 9),
+     lambda ex: f"up to cell (1, 1) = {ex.reference[1, 1]:.4g}, from the window at rows 1..3, cols 1..3"),
+    ("pool_explorer", lambda ex: setattr(ex.stepper.position, "value", 4),
+     lambda ex: f"up to cell (1, 1) = {ex.reference[1, 1]:.4g}, from the window at rows 2..4"),
+    ("gradient_explorer", lambda ex: setattr(ex.stepper.position, "value", 5),
+     lambda ex: "output cell (1, 1) sends its gradient to input rows 1..3, cols 1..3"),
+    ("transposed_explorer", lambda ex: setattr(ex.stepper.position, "value", 4),
+     lambda ex: f"Input cell (1, 1) = {ex.x[1, 1]:g} paints the filter"),
+    ("receptive_field_explorer", lambda ex: setattr(ex.stepper.position, "value", 17),
+     lambda ex: "Cell (1, 2) of the last layer (15×15)"),
+    ("network_explorer", lambda ex: setattr(ex.stepper.position, "value", 3),
+     lambda ex: f"test digit #3 (true label {ex.test_labels[3]}): predicted {ex.prediction}"),
+])
+def test_each_picture_says_what_it_shows_now(name, act, words):
+    ex = getattr(explorers, name)()
+    before = ex.canvas.image.tooltip
+    act(ex)
+    text = ex.canvas.image.tooltip
+    assert text != before and words(ex) in text, text
+    assert text == ex.describe()          # the words of the frame on screen, sent with it
+
+
+def test_raster_paints_each_cell_over_its_pixels_and_keeps_transparent_ones():
+    canvas = explorers.canvas.Canvas((4.0, 3.0))
+    ax = canvas.figure.subplots()
+    ax.set_facecolor((0.0, 0.0, 1.0))                      # blue under the transparent cells
+    cells = np.random.default_rng(5).integers(0, 256, (5, 7, 4)).astype(np.uint8)
+    cells[..., 3] = 255
+    cells[1, 2, 3] = cells[4, 6, 3] = 0                     # two transparent cells
+    raster = canvas.animate(explorers.canvas.Raster(ax, (5, 7)))
+    raster.set_data(cells)
+    ax.set_xlim(-0.5, 6.5)
+    ax.set_ylim(4.5, -0.5)
+    canvas.redraw()
+    buffer = np.asarray(canvas.figure.canvas.buffer_rgba())
+    for row, col in np.ndindex(5, 7):
+        for dx, dy in [(0, 0), (-0.4, -0.4), (0.4, 0.4)]:   # the centre and near two corners
+            x, y = canvas.pixel(ax, col + dx, row + dy)
+            pixel = buffer[int(y), int(x)]
+            expected = [0, 0, 255, 255] if cells[row, col, 3] == 0 else cells[row, col]
+            assert list(pixel) == list(expected), (row, col, dx, dy)
+    assert ax.get_aspect() == 1.0                           # square cells, as imshow's
