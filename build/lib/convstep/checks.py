@@ -1,0 +1,241 @@
+"""Helpers the notebooks' test cells use to check a learner's function.
+
+Every check raises ``AssertionError`` with a message that names the case that was tried, what was
+expected and what came back, plus a hint when one is given (a string, or a function returning one,
+called only when the check fails). Nothing here computes an exercise's
+answer: expected values come from the test cells themselves.
+"""
+
+import time
+import warnings
+
+import numpy as np
+
+from convstep import wire
+
+# Loops and vectorized code differ by rounding only; anything larger is a real difference.
+RTOL = 1e-5
+ATOL = 1e-7
+
+# Under autograde a learner's function runs in the learner's kernel on copies of its arguments
+# (convstep.grading.checker), so a test's own objects never change. What a call did to its
+# arguments is recorded here instead, and check_unchanged looks at that.
+_changed = {}  # id(argument) -> (argument, its value after the call, or None if it cannot be shown)
+
+
+def record_change(argument, value):
+    _changed[id(argument)] = (argument, value)
+
+
+def forget_changes():
+    _changed.clear()
+
+
+def _after_calls(value):
+    """``value`` as the learner's functions left it."""
+    entry = _changed.get(id(value))
+    return entry[1] if entry is not None and entry[0] is value else value
+
+
+def _same(a, b):
+    if a is None or b is None:
+        return a is b
+    if isinstance(a, dict) or isinstance(b, dict):
+        return isinstance(a, dict) and isinstance(b, dict) and a.keys() == b.keys() and \
+            all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return np.shape(a) == np.shape(b) and bool(np.array_equal(a, b, equal_nan=True))
+
+
+def _fail(case, message, hint=None):
+    text = f"{case}: {message}"
+    if callable(hint):  # a hint that is costly to work out is only worked out for a failure
+        hint = hint()
+    if hint:
+        text += f"\nHint: {hint}"
+    raise AssertionError(text)
+
+
+def call(fn, *args, case, hint=None, **kwargs):
+    """Call a learner's function; turn an exception into a failure that names the case.
+
+    Warnings are silenced while it runs: nbgrader scores a test cell 0 as soon as anything reaches
+    stderr, and a warning is not a wrong answer.
+    """
+    name = getattr(fn, "__name__", "the function")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn(*args, **kwargs)
+    except NotImplementedError:
+        problem, hint = f"{name} is not implemented yet (it still raises NotImplementedError)", None
+    except Exception as exc:  # any error in learner code is a failed check, reported in words
+        problem = f"{name} raised {type(exc).__name__}: {exc}"
+    # Raised outside the except block so the learner sees one message, not a chained traceback.
+    _fail(case, problem, hint)
+
+
+def unpack(result, names, case):
+    """Split a function's tuple result into its parts, failing clearly if it is not that tuple."""
+    if not isinstance(result, (tuple, list)) or len(result) != len(names):
+        got = f"{type(result).__name__} of length {len(result)}" if isinstance(result, (tuple, list)) \
+            else type(result).__name__
+        _fail(case, f"expected the function to return {len(names)} values ({', '.join(names)}), got {got}")
+    return result
+
+
+def check_shape(what, actual, expected_shape, case, hint=None):
+    """``np.shape(actual) == expected_shape``; the message shows both shapes."""
+    shape = np.shape(actual)
+    if tuple(shape) != tuple(expected_shape):
+        _fail(case, f"expected {what}.shape {tuple(expected_shape)}, got {tuple(shape)}", hint)
+
+
+def check_scalar(what, value, case, hint=None):
+    """``value`` is one number: a Python float or int, a NumPy scalar or a 0-d array."""
+    if np.ndim(value) != 0:
+        _fail(case, f"expected {what} to be a single number, got an array of shape {np.shape(value)}",
+              hint)
+
+
+def check_close(what, actual, expected, case, hint=None, rtol=RTOL, atol=ATOL):
+    """Same shape and values within tolerance; the message points at the first differing entry."""
+    expected = np.asarray(expected, dtype=float)
+    check_shape(what, actual, expected.shape, case, hint)
+    try:
+        actual = np.asarray(actual, dtype=float)
+    except (TypeError, ValueError):
+        _fail(case, f"expected {what} to hold numbers, got {actual!r}", hint)
+    close = np.isclose(actual, expected, rtol=rtol, atol=atol)
+    if close.all():
+        return
+    wrong = np.argwhere(~close)
+    first = tuple(int(i) for i in wrong[0])
+    where = f"[{', '.join(map(str, first))}]" if first else ""
+    _fail(case, f"{what}{where} should be {expected[first]:.8g}, got {actual[first]:.8g} "
+                f"({len(wrong)} of {expected.size} entries differ)", hint)
+
+
+def check_equal(what, actual, expected, case, hint=None):
+    """Exact equality of shapes and entries (for masks, integer data and untouched inputs)."""
+    check_shape(what, actual, np.shape(expected), case, hint)
+    if not np.array_equal(np.asarray(actual), np.asarray(expected)):
+        wrong = np.argwhere(np.asarray(actual) != np.asarray(expected))
+        first = tuple(int(i) for i in wrong[0])
+        _fail(case, f"{what}[{', '.join(map(str, first))}] should be {np.asarray(expected)[first]!r}, "
+                    f"got {np.asarray(actual)[first]!r}", hint)
+
+
+def check_unchanged(what, before, after, case):
+    """An input (array or dictionary) still holds what it held before the call: ``before`` is the
+    test's copy, ``after`` the object it passed."""
+    if not _same(before, _after_calls(after)):
+        _fail(case, f"{what} was modified by the call; it must be left as it was",
+              "work on a new array (np.zeros, np.pad or .copy()) instead of writing into the input")
+
+
+def agrees(expected, fn, *args, item=None, **kwargs):
+    """Whether ``fn(*args, **kwargs)`` (its ``item``-th return value if given) matches ``expected``.
+
+    Never raises and never prints: test cells use it to choose a hint, not to grade.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = fn(*args, **kwargs)
+            if item is not None:
+                result = result[item]
+            return np.shape(result) == np.shape(expected) and \
+                bool(np.allclose(np.asarray(result, dtype=float), expected, rtol=RTOL, atol=ATOL))
+    except Exception:
+        return False
+
+
+def numerical_gradient(loss, x, eps=1e-6):
+    """Central-difference gradient of the scalar ``loss()`` with respect to the array ``x``.
+
+    ``x`` is perturbed in place entry by entry and restored; ``loss`` reads it. Returns an array of
+    ``x.shape``. Exact up to rounding for the piecewise-linear layers of this course.
+    """
+    grad = np.zeros(x.shape)
+    for index in np.ndindex(x.shape):
+        saved = x[index]
+        x[index] = saved + eps
+        plus = loss()
+        x[index] = saved - eps
+        minus = loss()
+        x[index] = saved
+        grad[index] = (plus - minus) / (2 * eps)
+    return grad
+
+
+# ---------------------------------------------------------------- added for notebooks 5 and 6
+
+def relative_error(x, y):
+    """Largest elementwise relative difference ``|x - y| / max(|x| + |y|, 1e-8)`` (as in CS231n).
+
+    Unlike an absolute difference it does not depend on the scale of the numbers: about 1e-7 or
+    less means two gradients agree; 1e-2 or more means one of them is wrong.
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if x.size == 0:
+        return 0.0
+    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+
+
+def check_plain(what, value, case, hint=None):
+    """``value`` is plain data, what can cross from a learner's kernel to the grader (numeric or
+    boolean arrays, numbers, strings, and tuples, lists and dicts of them): all a cache may hold,
+    since the grader copies it."""
+    try:
+        wire.encode(value)
+    except wire.WireError as error:
+        _fail(case, f"{what} cannot be checked: {error}; it must hold only numpy arrays of numbers, numbers, "
+                    "and tuples, lists or dicts of them", hint)
+
+
+def check_speedup(what, loop_seconds, fast_seconds, at_least, case, hint=None, transport=0.0):
+    """The fast version took at most ``1 / at_least`` of the loop version's time.
+
+    ``transport`` is the time that moving the same amount of data costs by itself (under autograde
+    every call sends its arguments to the learner's kernel and its result back); it is taken off
+    both times, so that only the computing is compared.
+    """
+    loop, fast = max(loop_seconds - transport, 1e-9), max(fast_seconds - transport, 1e-4)
+    ratio = loop / fast
+    if ratio < at_least:
+        spent = f" (after taking off {transport * 1e3:.1f} ms of moving the data)" if transport else ""
+        _fail(case, f"{what} took {fast * 1e3:.1f} ms against {loop * 1e3:.1f} ms for the loop version{spent}: "
+                    f"{ratio:.1f} times faster, expected at least {at_least} times", hint)
+    return ratio
+
+
+def best_time(runs, fn, *args, **kwargs):
+    """(the shortest of ``runs`` calls of ``fn(*args, **kwargs)`` in seconds, the last result).
+
+    A busy machine slows some runs, never speeds one up: the shortest is the fairest measure.
+    """
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn(*args, **kwargs)
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def count_numbers(data):
+    """How many numbers arrays, numbers and (nested) tuples, lists and dict values hold."""
+    if isinstance(data, dict):
+        return sum(count_numbers(v) for v in data.values())
+    if isinstance(data, (tuple, list)):
+        return sum(count_numbers(v) for v in data)
+    return int(np.size(data))
+
+
+def transfer_time(zero_pad, *data):
+    """How long a call takes that moves at least as much data as any of ``data`` (a call's arguments,
+    its result), there and back, and computes nothing: the notebook's ``zero_pad(X, 0)`` on a copy's
+    worth of zeros. Under autograde that is what every call spends on the way to the learner's kernel."""
+    zeros = np.zeros((1, max(count_numbers(part) for part in data), 1, 1))
+    return best_time(3, call, zero_pad, zeros, 0, case="timing the data transfer with zero_pad(X, 0)")[0]

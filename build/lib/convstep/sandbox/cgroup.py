@@ -1,0 +1,195 @@
+"""Memory and process limits that count everything a sandbox uses: one cgroup per kernel.
+
+RLIMIT_AS counts address space only: pages of a memfd, of a tmpfs file or of System V shared
+memory are outside it. A cgroup counts every page the kernel's processes make the machine hold,
+so its limit holds whatever the code does; the pids controller caps the processes of this sandbox
+alone (RLIMIT_NPROC counts every process of the user). Both cgroup versions are supported: v1
+(separate ``memory`` and ``pids`` hierarchies, as on this project's CI machines) and v2 (one
+unified hierarchy), as root or inside a delegated subtree.
+"""
+
+import os
+import signal
+import time
+import uuid
+from pathlib import Path
+
+CONTROLLERS = ("memory", "pids")
+GROUP = "convstep"
+STALE_SECONDS = 600  # an empty sandbox cgroup this old was left by a grader that was killed
+
+
+def _mounts():
+    """{controller: mount point} of the cgroup hierarchies, and "unified" for a v2 mount."""
+    found = {}
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        fields = line.split()
+        kind = fields[fields.index("-") + 1]
+        if kind == "cgroup2":
+            found.setdefault("unified", fields[4])
+        elif kind == "cgroup":
+            for option in fields[-1].split(","):
+                if option in CONTROLLERS:
+                    found[option] = fields[4]
+    return found
+
+
+def _own_v2_path():
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        if line.startswith("0::"):
+            return line[3:]
+    return "/"
+
+
+def _own_v1_paths():
+    """{controller: this process's cgroup in that v1 hierarchy}."""
+    found = {}
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        for controller in controllers.split(","):
+            found[controller] = path
+    return found
+
+
+def _writable(path):
+    return os.access(path, os.W_OK)
+
+
+def layout():
+    """("v1", {controller: parent dir}) or ("v2", parent dir) where sandboxes can be created,
+    or (None, reason)."""
+    mounts = _mounts()
+    if all(c in mounts for c in CONTROLLERS):
+        parents = {c: Path(mounts[c]) / GROUP for c in CONTROLLERS}
+        if all(_writable(mounts[c]) or _writable(parents[c]) for c in CONTROLLERS):
+            return "v1", parents
+        # A subtree delegated to this user by root (chown of the folder, cgroup.procs and tasks),
+        # with this process inside: as the hub's grading service runs an instructor's grading.
+        own = {c: Path(mounts[c]) / path.lstrip("/") for c, path in _own_v1_paths().items() if c in CONTROLLERS}
+        if len(own) == len(CONTROLLERS) and all(own[c] != Path(mounts[c]) and _writable(own[c]) for c in CONTROLLERS):
+            return "v1", own
+        return None, "the memory and pids cgroups (v1) are not writable: grade as root, or in a subtree root delegated to you"
+    unified = mounts.get("unified")
+    if unified:
+        available = (Path(unified) / "cgroup.controllers").read_text().split()
+        if all(c in available for c in CONTROLLERS):
+            root = Path(unified)
+            if _writable(root / "cgroup.subtree_control"):
+                return "v2", root / GROUP
+            own = root / _own_v2_path().lstrip("/")
+            if _writable(own) and _writable(own / "cgroup.subtree_control"):
+                return "v2", own  # a delegated subtree (systemd-run --user -p Delegate=yes ...)
+            return None, ("the cgroup v2 hierarchy is not writable: grade as root, or in a delegated "
+                          "scope: systemd-run --user --scope -p Delegate=yes <grading command>")
+    return None, "no cgroup hierarchy with the memory and pids controllers is mounted"
+
+
+def problem():
+    """None when sandboxes can get their own cgroup here, else why not."""
+    try:
+        version, detail = layout()
+    except OSError as error:
+        return f"cannot read the cgroup mounts ({error})"
+    return None if version else detail
+
+
+def sweep(parents):
+    """Remove the empty sandbox cgroups that killed graders left behind (rmdir refuses a busy one)."""
+    for parent in parents:
+        for folder in Path(parent).glob("sandbox-*") if Path(parent).is_dir() else []:
+            try:
+                if time.time() - folder.stat().st_mtime > STALE_SECONDS:
+                    folder.rmdir()
+            except OSError:
+                pass
+
+
+def _write(path, value):
+    Path(path).write_text(str(value))
+
+
+class Cgroup:
+    """The cgroup of one sandbox: created with its limits, entered by the sandbox's first process
+    (``wrap``), emptied and removed at the end."""
+
+    def __init__(self, memory, processes):
+        self.version, parents = layout()
+        if self.version is None:
+            raise OSError(parents)
+        name = f"sandbox-{uuid.uuid4().hex[:12]}"
+        sweep(parents.values() if self.version == "v1" else [parents])
+        if self.version == "v1":
+            self.dirs = {c: parents[c] / name for c in CONTROLLERS}
+            for controller, folder in self.dirs.items():
+                folder.mkdir(parents=True, exist_ok=True)
+            memory_dir = self.dirs["memory"]
+            _write(memory_dir / "memory.limit_in_bytes", memory)
+            if (memory_dir / "memory.memsw.limit_in_bytes").exists():
+                _write(memory_dir / "memory.memsw.limit_in_bytes", memory)  # no escape into swap
+            _write(self.dirs["pids"] / "pids.max", processes)
+        else:
+            self._prepare_v2(parents)
+            folder = parents / name
+            folder.mkdir()
+            self.dirs = {c: folder for c in CONTROLLERS}
+            _write(folder / "memory.max", memory)
+            if (folder / "memory.swap.max").exists():
+                _write(folder / "memory.swap.max", 0)
+            _write(folder / "pids.max", processes)
+
+    @staticmethod
+    def _prepare_v2(parent):
+        """Enable the controllers for the children of ``parent``. A cgroup v2 with processes of its
+        own cannot have children with controllers, so in a delegated subtree the grader first
+        moves itself into a leaf."""
+        parent.mkdir(exist_ok=True)
+        if (parent / "cgroup.procs").read_text().split():
+            leaf = parent / "grader"
+            leaf.mkdir(exist_ok=True)
+            _write(leaf / "cgroup.procs", os.getpid())
+        enabled = (parent / "cgroup.subtree_control").read_text().split()
+        for controller in CONTROLLERS:
+            if controller not in enabled:
+                _write(parent / "cgroup.subtree_control", f"+{controller}")
+
+    def wrap(self, command):
+        """``command`` run inside this cgroup: a shell enters it, then becomes the command, so
+        that the sandbox's first process and all it starts are counted from the start."""
+        files = [str(folder / "cgroup.procs") for folder in sorted(set(self.dirs.values()))]
+        enter = "set -e; for f in $FILES; do echo $$ > \"$f\"; done; exec \"$@\""
+        return ["/bin/sh", "-c", enter.replace("$FILES", " ".join(f"'{f}'" for f in files)), "sh", *command]
+
+    def peak_memory(self):
+        """The most memory the sandbox held at once, in bytes (None if the kernel cannot tell)."""
+        name = "memory.max_usage_in_bytes" if self.version == "v1" else "memory.peak"
+        try:
+            return int((self.dirs["memory"] / name).read_text())
+        except (OSError, ValueError):
+            return None
+
+    def processes(self):
+        pids = set()
+        for folder in set(self.dirs.values()):
+            try:
+                pids.update(int(p) for p in (folder / "cgroup.procs").read_text().split())
+            except OSError:
+                pass
+        return pids
+
+    def remove(self):
+        """Kill whatever is left in the cgroup, then delete it."""
+        for _ in range(50):
+            left = self.processes()
+            if not left:
+                break
+            for pid in left:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.02)
+        for folder in set(self.dirs.values()):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass  # still busy: the kernel will free it when the last process is reaped
