@@ -18,13 +18,12 @@ The hub runs as root (it creates accounts and starts servers as other users). It
 hub's database, cookie secret and the new accounts' passwords — stays in ``STATE/private`` (0700).
 """
 
+import hashlib
 import json
 import os
 import signal
 import socket
-import stat
 import subprocess
-import sys
 from pathlib import Path
 
 from convstep import bootstrap
@@ -35,6 +34,8 @@ HERE = Path(__file__).resolve().parent
 CONFIG = HERE / "jupyterhub_config.py"
 ROSTER = HERE / "roster.csv"
 STATE = bootstrap.ROOT / ".hub"
+# The accounts' Python environment (bootstrap.ensure_shared_venv), one per checkout.
+ENV = Path("/opt/convstep") / f"hub-{hashlib.sha256(str(bootstrap.ROOT).encode()).hexdigest()[:8]}"
 EXCHANGE = Path("/srv/nbgrader/exchange")
 SERVICE = "grader"                # the grading service's name in JupyterHub
 INSTRUCTORS = "instructors"       # JupyterHub's group of those the service grades for
@@ -73,21 +74,13 @@ def role_config(folder, role, exchange, course_id, course_folder):
         os.chmod(path, 0o755 if path.is_dir() else 0o644)
 
 
-def check_readable(path):
-    """The accounts run .venv's Python: every folder on the way must let others in."""
-    for folder in [Path(path), *Path(path).parents]:
-        if not folder.stat().st_mode & stat.S_IXOTH:
-            raise CourseError(f"{folder} is closed to other users (mode {oct(folder.stat().st_mode & 0o777)}), "
-                              f"so the hub's accounts cannot run {path}: put the repository where they can read it")
-
-
 def prepare(port=8000, state=STATE, exchange=EXCHANGE, instructor="instructor", roster=ROSTER):
     """Everything the hub needs before it starts; the settings jupyterhub_config.py reads."""
     if os.geteuid() != 0:
         raise CourseError("the hub creates accounts and starts servers as them: run it as root (sudo)")
     bootstrap.ensure_system_packages(bootstrap.HUB_PACKAGES)
     proxy = bootstrap.ensure_proxy()
-    check_readable(Path(sys.executable).parent)
+    python = bootstrap.ensure_shared_venv(ENV)
     accounts.check_name(instructor, "--instructor")
     students = accounts.read_roster(roster)
     if instructor in {s["id"] for s in students}:
@@ -105,11 +98,11 @@ def prepare(port=8000, state=STATE, exchange=EXCHANGE, instructor="instructor", 
         accounts.ensure_account(student["id"], f"{student['first_name']} {student['last_name']}".strip(), passwords)
     course_folder = course_id
     accounts.ensure_exchange(exchange, course_id, instructor)
-    accounts.ensure_course(instructor, course_folder, students, course)
+    accounts.ensure_course(instructor, course_folder, students, python, course)
     for role in EXTENSIONS:
         role_config(state / "jupyter" / role, role, exchange, course_id, course_folder)
     settings = {"port": port, "hub_port": free_port(), "proxy_api_port": free_port(), "service_port": free_port(),
-                "proxy": str(proxy), "state": str(state), "private": str(private),
+                "proxy": str(proxy), "python": str(python), "state": str(state), "private": str(private),
                 "instructor": instructor, "students": [s["id"] for s in students],
                 "config_path": {role: str(state / "jupyter" / role) for role in EXTENSIONS},
                 "service": SERVICE, "instructors": INSTRUCTORS}
@@ -126,9 +119,11 @@ def serve(**options):
     if created:
         print(f"[convstep] passwords of the accounts this hub created: {Path(settings['private']) / 'passwords'}",
               flush=True)
+    bin_dir = Path(settings["python"]).parent
     env = dict(os.environ, **{SETTINGS: str(Path(settings["private"]) / "settings.json")},
-               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    hub = subprocess.Popen([str(Path(sys.executable).parent / "jupyterhub"), "-f", str(CONFIG)],
+               PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    env.pop("VIRTUAL_ENV", None)
+    hub = subprocess.Popen([str(bin_dir / "jupyterhub"), "-f", str(CONFIG)],
                            cwd=settings["private"], env=env)
     # JupyterHub stops its proxy, its service and every server when it gets SIGTERM or SIGINT.
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -12,7 +12,6 @@ import pwd
 import re
 import secrets
 import subprocess
-import sys
 from pathlib import Path
 
 from convstep.course import Course, CourseError
@@ -64,11 +63,11 @@ def read_passwords(passwords):
         return {}
 
 
-def as_user(name, command, cwd):
+def as_user(name, command, cwd, python):
     """Run ``command`` as the account ``name``, in its own environment; CourseError if it fails."""
     account = pwd.getpwnam(name)
     env = {"HOME": account.pw_dir, "USER": name, "LOGNAME": name, "LANG": "C.UTF-8",
-           "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin"}
+           "PATH": f"{Path(python).parent}:/usr/bin:/bin"}
     result = subprocess.run(command, cwd=cwd, env=env, user=account.pw_uid, group=account.pw_gid,
                             extra_groups=os.getgrouplist(name, account.pw_gid), capture_output=True, text=True)
     if result.returncode != 0:
@@ -76,9 +75,9 @@ def as_user(name, command, cwd):
     return result
 
 
-def ensure_course(instructor, folder, roster_rows, course=None):
+def ensure_course(instructor, folder, roster_rows, python, course=None):
     """The instructor's course folder (this course's source/ and configuration, copied the first
-    time), owned by them, with the roster's names in its gradebook."""
+    time), owned by them, with the roster's names in its gradebook (nbgrader of ``python``)."""
     account = pwd.getpwnam(instructor)
     folder = Path(account.pw_dir) / folder
     if not folder.exists():
@@ -91,7 +90,7 @@ def ensure_course(instructor, folder, roster_rows, course=None):
         writer.writeheader()
         writer.writerows(roster_rows)
     os.chown(roster, account.pw_uid, account.pw_gid)
-    as_user(instructor, [sys.executable, "-m", "nbgrader", "db", "student", "import", "roster.csv"], cwd=folder)
+    as_user(instructor, [str(python), "-m", "nbgrader", "db", "student", "import", "roster.csv"], cwd=folder, python=python)
     return folder
 
 
