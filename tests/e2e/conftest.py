@@ -91,11 +91,12 @@ def _free_port():
 
 
 @contextlib.contextmanager
-def _server(command, url, workdir, cwd=None):
+def _server(command, url, workdir, cwd=None, variables=None):
     """Run command (its own process group, so its kernels go with it) until url answers.
 
-    cwd -- where to start it (default workdir). Yields the log path; on exit terminates the
-    group, and kills it if it does not stop.
+    cwd -- where to start it (default workdir); variables -- environment variables to set or
+    replace (PATH of another environment). Yields the log path; on exit terminates the group, and
+    kills it if it does not stop.
     """
     workdir = Path(workdir)
     env = dict(os.environ,
@@ -104,6 +105,7 @@ def _server(command, url, workdir, cwd=None):
                JUPYTERLAB_SETTINGS_DIR=str(workdir / "settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(workdir / "workspaces"),
                PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    env.update(variables or {})
     log_path = workdir / "server.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env,
