@@ -61,7 +61,11 @@ def role_config(folder, role, exchange, course_id, course_folder):
     folder.mkdir(parents=True, exist_ok=True)
     chosen = EXTENSIONS[role]
     server = {f"nbgrader.server_extensions.{name}": on for name, on in chosen.items() if name != "create-assignment"}
-    (folder / "jupyter_server_config.json").write_text(json.dumps({"ServerApp": {"jpserver_extensions": server}}, indent=2))
+    # Terminals run an interactive, not a login, shell: a login shell would reset PATH (/etc/profile)
+    # and lose the environment's nbgrader.
+    (folder / "jupyter_server_config.json").write_text(json.dumps(
+        {"ServerApp": {"jpserver_extensions": server, "terminado_settings": {"shell_command": ["/bin/bash", "-i"]}}},
+        indent=2))
     disabled = {f"@jupyter/nbgrader:{LAB_PLUGIN[name]}": True for name, on in chosen.items() if not on}
     (folder / "labconfig").mkdir(exist_ok=True)
     (folder / "labconfig" / "page_config.json").write_text(json.dumps({"disabledExtensions": disabled}, indent=2))
