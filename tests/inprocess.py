@@ -3,9 +3,10 @@ replaced by student code.
 
 A stand-in for one ``nbgrader autograde`` run that takes milliseconds instead of seconds, so that
 hundreds of student variants can be graded. The student's cells run in one namespace (the
-"kernel"); the test cells run in the real trusted checker (``convstep.grading.checker``), whose
-calls reach that namespace through the same plain-data wire and the same kernel-side code as in a
-sandboxed kernel. Like nbgrader, a test cell fails when it raises or writes to stderr. The
+"kernel"); the checker's cells (setup, provided code, tests) run in the real trusted checker
+(``convstep.grading.checker``) on the plan and schedule autograde uses (``convstep.grading.plan``),
+whose calls reach that namespace through the same plain-data wire and the same kernel-side code as
+in a sandboxed kernel. Like nbgrader, a test cell fails when it raises or writes to stderr. The
 end-to-end tests check the same notebooks through the real nbgrader.
 """
 
@@ -16,7 +17,7 @@ import signal
 
 from convstep.notebooks import grade_id, is_solution, is_test, solution_code
 from convstep.notebooks import read as read_notebook
-from convstep.grading import kernelside
+from convstep.grading import kernelside, plan
 from convstep.grading.checker import CallTimeout, Checker
 
 
@@ -50,11 +51,11 @@ class LocalStudent:
     def __init__(self, namespace):
         self.namespace = namespace
 
-    def request(self, text, timeout):
+    def request(self, text, buffers, timeout):
         with time_limit(timeout or 60) as fired, contextlib.redirect_stdout(io.StringIO()), \
                 contextlib.redirect_stderr(io.StringIO()):
             try:
-                reply = repr(kernelside.serve(text, self.namespace))
+                reply = kernelside.serve(text, buffers, self.namespace)
             except CellTimeout:
                 pass
         if fired:
@@ -91,15 +92,15 @@ def failure(outputs):
 @functools.lru_cache(maxsize=None)
 def graded_cells(path):
     """(kind, id, points, code) of the cells grading depends on — "test", "solution" or "locked" —
-    read once per notebook: hundreds of variants are graded against each."""
-    cells = []
-    for cell in read_notebook(path).cells:
+    and the checker's plan, read once per notebook: hundreds of variants are graded against each."""
+    cells, notebook = [], read_notebook(path)
+    for cell in notebook.cells:
         meta = cell.metadata.get("nbgrader")
         if cell.cell_type == "code" and meta:
             kind = "test" if is_test(cell) else "solution" if is_solution(cell) else "locked"
             cells.append((kind, grade_id(cell), meta.get("points"),
                           solution_code(cell) if kind == "solution" else cell.source))
-    return tuple(cells)
+    return tuple(cells), plan.from_cells(notebook.cells)
 
 
 def grade(course, assignment, replace=None, seconds=20):
@@ -109,12 +110,17 @@ def grade(course, assignment, replace=None, seconds=20):
     cells hold the instructor's solution with the markers removed.
     """
     replace = replace or {}
+    cells, the_plan = graded_cells(course.notebook(course.source, assignment))
     namespace = {"__name__": "__main__"}
-    checker = Checker(LocalStudent(namespace))
+    checker = Checker(LocalStudent(namespace), the_plan.answers)
+    points = {name: value for kind, name, value, _ in cells if kind == "test"}
     results = {}
-    for kind, name, points, code in graded_cells(course.notebook(course.source, assignment)):
-        if kind == "test":
-            results[name] = (points, failure(checker.run(code, name, timeout=seconds)))
+    for kind, what in plan.schedule(the_plan, [name for _, name, _, _ in cells]):
+        if kind == "cell":
+            cell_kind, name, _, code = cells[what]
+            run_cell(replace.get(name, code) if cell_kind == "solution" else code, namespace, seconds)
+        elif what.test:
+            results[what.name] = (points[what.name], failure(checker.run(what.code, what.name, timeout=seconds)))
         else:
-            run_cell(replace.get(name, code) if kind == "solution" else code, namespace, seconds)
+            checker.run(what.code, what.name, timeout=seconds)
     return results

@@ -1,19 +1,22 @@
 """The trusted checker: runs a notebook's test cells in the grader, against the student's kernel.
 
 Under autograde a test cell never runs in the student's kernel. It runs here, in the grader's own
-process, in a namespace where every name the cell does not define itself resolves to the student's
-notebook: a function becomes a ``RemoteFunction`` that runs it *there* on copies of its arguments;
-data comes back as a copy; a module is this process's own import of it. Only plain data crosses
-(``convstep.grading.wire``), so the student's code never sees a test, an expected value or the
-checker's objects, and cannot make its answers change what they are compared with. The verdict
-(the cell's output, or its error) is written by this process.
+process, with the gradebook's code (``convstep.grading.plan``), in a namespace the checker owns: the
+notebook's locked code (setup imports, provided functions) and the earlier test cells run here too,
+so every helper, reference and provided function a test uses is the checker's own. Only the graded
+answers — the functions the solution cells define — resolve to the student's notebook, as a
+``RemoteFunction`` that runs the student's function *there* on read-only copies of its arguments;
+any other name is a NameError. Only plain data crosses (``convstep.wire``), so the student's code
+never sees a test, an expected value or the checker's objects, and cannot make its answers change
+what they are compared with. The verdict (the cell's output, or its error) is written by this
+process, and the student's process is frozen whenever it is not answering a call, so that nothing
+it runs can slow the checker's own work (the speed tests time their references here).
 
 The same test cells run unchanged in a student's own kernel, where the names are simply there.
 """
 
 import builtins
 import contextlib
-import importlib
 import io
 import logging
 import sys
@@ -24,9 +27,10 @@ import warnings
 from convstep import checks
 from convstep import wire
 
-# Modules a test cell may use without importing them itself, because a locked cell of the notebook
-# imported them (``import numpy as np``). Any other module a test needs, the test imports.
-SHARED_MODULES = ("numpy", "math")
+MAX_NAME = 100      # characters of an error's type name kept from the student's side
+MAX_MESSAGE = 2000  # characters of an error's message
+# What numpy, and convstep.wire's read-only dicts and lists, say when a function writes into them.
+READ_ONLY = ("read-only", "read only")
 
 
 class StudentError(Exception):
@@ -57,10 +61,12 @@ def student_error(name, message):
     yet"); anything else, including SystemExit or KeyboardInterrupt, becomes a StudentError of the
     same name, so that no student can raise something the checker would not catch.
     """
-    known = getattr(builtins, name, None) if isinstance(name, str) else None
+    name = name[:MAX_NAME] if isinstance(name, str) else ""
+    message = message[:MAX_MESSAGE] if isinstance(message, str) else ""
+    known = getattr(builtins, name, None)
     if isinstance(known, type) and issubclass(known, Exception):
         return known(message)
-    name = name if isinstance(name, str) and name.isidentifier() else "Exception"
+    name = name if name.isidentifier() else "Exception"
     return type(name, (StudentError,), {})(message)
 
 
@@ -79,94 +85,101 @@ class RemoteFunction:
 
 
 class Namespace(dict):
-    """A test cell's globals: its own names first, then the built-ins, then the student's names."""
+    """A test cell's globals: what the checker's cells defined, then the built-ins, then the graded
+    answers (the student's functions); any other name is undefined."""
 
     def __init__(self, checker):
         super().__init__(__name__="__main__", __builtins__=builtins)
         self._checker = checker
 
     def __missing__(self, name):
-        if hasattr(builtins, name):
-            raise KeyError(name)  # so that Python looks in the built-ins next
-        return self._checker.resolve(name)
+        if hasattr(builtins, name) or name not in self._checker.answers:
+            raise KeyError(name)  # Python then looks in the built-ins, or raises NameError
+        return self._checker.functions.setdefault(name, RemoteFunction(self._checker, name))
 
 
 class Checker:
-    """Runs the test cells of one notebook; ``student`` answers requests in the student's kernel.
+    """Runs the checker's cells of one notebook; ``student`` answers calls in the student's kernel.
 
-    ``student.request(text, timeout)`` sends a request (``convstep.grading.kernelside``) and
-    returns the reply text; it raises CallTimeout when the kernel was interrupted at the deadline
-    and answered, KernelLost when it died or did not answer.
+    ``answers`` are the names of the graded answers. ``student.request(text, buffers, timeout)``
+    sends a request (``convstep.grading.kernelside``) and returns the reply's (text, buffers); it
+    raises CallTimeout when the kernel was interrupted at the deadline and answered, KernelLost
+    when it died or did not answer.
     """
 
-    def __init__(self, student):
+    def __init__(self, student, answers, max_output=1024 * 1024):
         self.student = student
+        self.answers = frozenset(answers)
+        self.max_output = max_output
         self.namespace = Namespace(self)
-        self.shared = {}      # functions and modules, once resolved (never data: it may change)
-        self.deadline = None
-        self.timed_out = False  # whether a call of the last cell ran past its deadline
+        self.functions = {}
+        self.call_seconds = None  # what the calls of the running cell may still take together
+        self.deadline = None      # when every call must be done (the notebook's budget), monotonic
+        self.timed_out = False    # whether a call of the last cell ran past its time
 
-    # ------------------------------------------------------------ the student's names
-
-    def resolve(self, name):
-        if name in self.shared:
-            return self.shared[name]
-        reply = self._ask({"op": "lookup", "name": name})
-        if "module" in reply and reply["module"] in SHARED_MODULES:
-            self.shared[name] = importlib.import_module(reply["module"])
-        elif "callable" in reply:
-            self.shared[name] = RemoteFunction(self, name)
-        elif "data" in reply:
-            return reply["data"]
-        elif "missing" in reply:
-            raise KeyError(name)
-        else:
-            what = reply.get("unsupported") or f"the module {reply.get('module')!r}"
-            raise NameError(f"the test uses {name!r} from your notebook, which holds what cannot be checked: {what}")
-        return self.shared[name]
+    # ------------------------------------------------------------ the student's functions
 
     def call(self, name, args, kwargs):
-        try:
-            request = {"op": "call", "name": name, "args": tuple(args), "kwargs": dict(kwargs)}
-            reply = self._ask(request)
-        except wire.WireError as error:
-            raise TypeError(f"cannot pass these arguments to {name}: {error}") from None
+        """Call the student's function ``name``. Its arguments arrive read-only; if it fails writing
+        into one, it is called again on writable copies, and what it wrote into is recorded for
+        ``check_unchanged``: a test of other things still sees its result."""
+        given = dict(enumerate(args)) | kwargs
+        reply = self._call(name, args, kwargs, writable=False)
+        if "error" in reply and _writes_input(reply["error"]):
+            reply = self._call(name, args, kwargs, writable=True)
+            written = [key for key in reply.get("changed", []) if key in given] or list(given)
+            for key in written:
+                checks.record_write(given[key], name)
         if "missing" in reply:
-            raise NameError(f"name {name!r} is not defined")
+            raise NameError(f"{name} is not defined in your notebook: run the cell that defines it, "
+                            "and keep its name", name=name)
         if "error" in reply:
             raise student_error(*reply["error"])
-        given = dict(enumerate(args)) | kwargs
-        for key, value in reply["changed"]:
-            if key in given:
-                checks.record_change(given[key], value)
         return reply["result"]
 
-    def _ask(self, request):
-        remaining = None if self.deadline is None else self.deadline - time.monotonic()
+    def _call(self, name, args, kwargs, writable):
+        limits = [t for t in (self.call_seconds, None if self.deadline is None else self.deadline - time.monotonic())
+                  if t is not None]
+        remaining = min(limits) if limits else None
         if remaining is not None and remaining <= 0:
             self.timed_out = True
             raise CallTimeout("the time limit of this test was used up before the call")
         try:
-            reply = wire.decode(self.student.request(wire.encode(request), remaining))
+            request = wire.encode({"name": name, "args": tuple(args), "kwargs": dict(kwargs), "writable": writable})
+        except wire.WireError as error:
+            raise TypeError(f"cannot pass these arguments to {name}: {error}") from None
+        started = time.monotonic()
+        try:
+            reply = wire.decode(*self.student.request(*request, remaining))
         except CallTimeout:
             self.timed_out = True
             raise
-        if not isinstance(reply, dict):
-            raise wire.WireError("a malformed reply")
+        finally:
+            if self.call_seconds is not None:
+                self.call_seconds -= time.monotonic() - started
+        except wire.WireError as error:
+            raise TypeError(f"{name} answered with what cannot be checked: {error}") from None
+        if not (isinstance(reply, dict) and ("result" in reply or "missing" in reply or _is_error(reply.get("error")))):
+            raise TypeError(f"{name} answered with what cannot be checked: a malformed reply")
         return reply
 
     # ------------------------------------------------------------ test cells
 
-    def run(self, code, label, timeout=None):
+    def run(self, code, label, timeout=None, deadline=None):
         """Execute one test cell; return its outputs as nbformat dicts (stdout, stderr, error).
 
-        A KernelLost raised by a call propagates after the outputs so far are attached to it.
+        The student's functions it calls may take ``timeout`` seconds in all (the checker's own work,
+        such as timing a reference, is not theirs to pay for), and none may run past ``deadline``
+        (``time.monotonic()``: the notebook's budget).
+
+        A KernelLost (or any other BaseException) raised by a call propagates after the outputs so
+        far are attached to it.
         """
-        self.deadline = None if timeout is None else time.monotonic() + timeout
+        self.call_seconds, self.deadline = timeout, deadline
         self.timed_out = False
         stdout, stderr = io.StringIO(), io.StringIO()
         error = None
-        checks.forget_changes()
+        checks.forget_writes()
         try:
             # Warnings are not verdicts, and here they would include the grader's own (an event
             # loop collected mid-cell): only what the test itself writes to stderr fails it.
@@ -174,14 +187,14 @@ class Checker:
                     warnings.catch_warnings(), grader_noise_logged():
                 warnings.simplefilter("ignore")
                 exec(compile(code, f"<{label}>", "exec"), self.namespace)
-        except KernelLost as lost:
-            lost.outputs = _streams(stdout, stderr)
-            raise
-        except BaseException as exc:  # the cell failed: its error becomes its output, as in a kernel
+        except Exception as exc:  # the cell failed: its error becomes its output, as in a kernel
             error = _error_output(exc, label)
+        except BaseException as lost:  # the kernel lost or forging, the grader's Ctrl-C: not a verdict
+            lost.outputs = _streams(stdout, stderr, self.max_output)
+            raise
         finally:
-            self.deadline = None
-        return _streams(stdout, stderr) + ([error] if error else [])
+            self.call_seconds = self.deadline = None
+        return _streams(stdout, stderr, self.max_output) + ([error] if error else [])
 
 
 @contextlib.contextmanager
@@ -196,16 +209,30 @@ def grader_noise_logged():
         sys.unraisablehook = previous
 
 
-def _streams(stdout, stderr):
-    return [{"output_type": "stream", "name": name, "text": text}
+def _is_error(error):
+    return isinstance(error, list) and len(error) == 2 and all(isinstance(part, str) for part in error)
+
+
+def _writes_input(error):
+    """Whether the student's function failed by writing into one of its (read-only) inputs."""
+    return error[0] in ("ValueError", "TypeError") and any(words in error[1] for words in READ_ONLY)
+
+
+def _capped(text, limit):
+    return text if len(text) <= limit else text[:limit] + f"\n[grader: {len(text) - limit} more characters dropped]\n"
+
+
+def _streams(stdout, stderr, limit):
+    return [{"output_type": "stream", "name": name, "text": _capped(text, limit)}
             for name, text in [("stdout", stdout.getvalue()), ("stderr", stderr.getvalue())] if text]
 
 
 def _error_output(exc, label):
     """The error as the student will read it: type and message, and the line of the test, never
-    the code of the test."""
-    lines = [f"{type(exc).__name__}: {exc}"]
+    the code of the test. Both are capped: a message may quote what the student's code returned."""
+    name, message = type(exc).__name__[:MAX_NAME], _capped(str(exc), 10 * MAX_MESSAGE)
+    lines = [f"{name}: {message}"]
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == f"<{label}>"]
     if frames and not isinstance(exc, AssertionError):
         lines.append(f"(at line {frames[-1].lineno} of the test)")
-    return {"output_type": "error", "ename": type(exc).__name__, "evalue": str(exc), "traceback": lines}
+    return {"output_type": "error", "ename": name, "evalue": message, "traceback": lines}

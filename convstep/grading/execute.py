@@ -3,12 +3,16 @@
 nbgrader_config.py puts it in place of ``Execute``, so a plain ``nbgrader autograde`` uses it:
 
 - the student's cells run in the student's kernel, in a sandbox (``convstep.sandbox``);
-- the test cells run in the trusted checker, in this process (``convstep.grading.checker``): the
-  student's kernel never sees them, and their verdict is written here;
+- the test cells run in the trusted checker, in this process (``convstep.grading.checker``), with
+  the gradebook's code and in the source notebook's order (``convstep.grading.plan``): the student's
+  kernel never sees them, and their verdict is written here; while the checker works, the sandbox
+  is frozen, except while it answers a call;
 - a kernel that dies or does not answer after an interrupt is restarted, the student's cells that
-  had succeeded are run again, and grading goes on (``max_restarts`` times);
+  had succeeded are run again, and grading goes on (``max_restarts`` times); a kernel that forges
+  messages is not graded further;
 - the whole notebook has a time budget (``notebook_timeout``) that bounds every cell, every replay
-  and every call; past it, the remaining cells are not run;
+  and every call; past it, the remaining cells are not run, and a watchdog kills the kernel shortly
+  after it, whatever the kernel is sending;
 - output is capped as it arrives and widget state is not kept.
 
 What happened goes to the notebook's grading record (``convstep.grading.record``).
@@ -16,6 +20,7 @@ What happened goes to the notebook's grading record (``convstep.grading.record``
 
 import json
 import os
+import threading
 import time
 from queue import Empty
 
@@ -24,33 +29,28 @@ from jupyter_core.utils import ensure_async, run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode, from_dict
-from nbgrader.api import Gradebook
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer
 
 from convstep import notebooks, sandbox
+from convstep.grading import kernelside, plan
 from convstep.grading.checker import CallTimeout, Checker, KernelLost, student_error
 from convstep.grading.record import GradingRecord
-from convstep.sandbox.kernel import GradingKernelManager, SandboxKernelManager
+from convstep.sandbox.kernel import GradingKernelManager, KernelHostile, SandboxKernelManager
 from convstep.sandbox.warm import WARM
 
 MiB = 1024 * 1024
-SERVE = "__import__('convstep.grading.kernelside', fromlist=['serve']).serve({!r})"
+INSTALL = "__import__('convstep.grading.kernelside', fromlist=['install']).install()"
 
 
-def gradebook_tests(resources):
-    """{grade id: code} of the notebook's test cells, as the instructor wrote them (the gradebook
-    holds the source notebook's cells)."""
+def gradebook_plan(resources):
+    """What the checker runs for this notebook (``convstep.grading.plan``), from the gradebook."""
     info = (resources or {}).get("nbgrader")
     if not info:
         raise RuntimeError("SandboxedExecute grades notebooks for nbgrader autograde only: the gradebook "
                            "says which cells are tests, and without it none can run safely")
-    with Gradebook(info["db_url"]) as gb:  # as nbgrader's OverwriteCells opens it
-        notebook = gb.find_notebook(info["notebook"], info["assignment"])
-        answers = {cell.name for cell in notebook.solution_cells}
-        sources = {cell.name: cell.source for cell in notebook.source_cells}
-        return {cell.name: sources[cell.name] for cell in notebook.grade_cells
-                if cell.cell_type == "code" and cell.name not in answers}
+    source = (resources or {}).get("convstep", {}).get("source_notebook")
+    return plan.from_gradebook(info["db_url"], info["notebook"], info["assignment"], source)
 
 
 class SandboxedExecute(Execute):
@@ -78,7 +78,7 @@ class SandboxedExecute(Execute):
         self._check_assign_resources(resources)
         if km is None:
             self.kernel_manager_class = SandboxKernelManager if self.sandbox else GradingKernelManager
-        self.tests = gradebook_tests(self.resources)
+        self.plan = gradebook_plan(self.resources)
         intake = (self.resources or {}).get("convstep", {})
         self.record = GradingRecord(ignored=intake.get("ignored", []))
         self.started = time.monotonic()
@@ -86,7 +86,15 @@ class SandboxedExecute(Execute):
         self.timeout_func = self.time_left
         self.shutdown_kernel = "immediate"  # nothing in a sandbox needs a polite goodbye, and it may not answer
         self._output_bytes = {}
-        self._run_all()
+        # The budget holds whatever the kernel sends: the waits below end on a deadline, but a wait
+        # inside nbclient ends only on silence, which a kernel that floods its sockets never gives.
+        watchdog = threading.Timer(self.notebook_timeout + self.responsive_timeout, self._budget_spent)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            self._run_all()
+        finally:
+            watchdog.cancel()
         self.record.seconds = round(time.monotonic() - self.started, 3)
         folder = (self.resources or {}).get("metadata", {}).get("path")
         if folder and os.path.isdir(folder):
@@ -107,6 +115,12 @@ class SandboxedExecute(Execute):
             self.km = make()
         return self.km
 
+    def _budget_spent(self):
+        self.budget_killed = True
+        km = getattr(self, "km", None)
+        if km is not None:
+            km.kill_now()
+
     def time_left(self, cell=None):
         """Seconds the next cell or call may take: the cell timeout, within the notebook's budget."""
         left = self.deadline - time.monotonic()
@@ -123,38 +137,64 @@ class SandboxedExecute(Execute):
 
     def _run_all(self):
         skipped = self._instructor_code()
-        cells = [i for i, c in enumerate(self.nb.cells) if c.cell_type == "code" and c.source.strip()
-                 and not ("nbgrader" not in c.metadata and c.source in skipped)]
-        checker = Checker(KernelStudent(self))
+        tests = self.plan.tests
+        cells = [i for i, c in enumerate(self.nb.cells) if c.cell_type == "code" and (
+            notebooks.grade_id(c) in tests or c.source.strip() and not ("nbgrader" not in c.metadata and c.source in skipped))]
+        labels = [notebooks.grade_id(self.nb.cells[i]) for i in cells]
+        self._where = {label: index for label, index in zip(labels, cells) if label in tests}
+        work = [(kind, cells[what] if kind == "cell" else what) for kind, what in plan.schedule(self.plan, labels)]
+        checker = Checker(KernelStudent(self), self.plan.answers, self.max_output_bytes)
         succeeded, position = [], 0
-        while position < len(cells):
+        while position < len(work):
             with self.setup_kernel():
                 km, self._counts = self.km, {}
                 self._start(succeeded)
                 try:
-                    for position in range(position, len(cells)):
+                    for position in range(position, len(work)):
                         if self.deadline <= time.monotonic():
-                            self._not_run(cells[position:], "budget",
+                            self._not_run(work[position:], "budget",
                                           f"the notebook's time limit of {self.notebook_timeout} s was used up")
                             break
-                        if self._run_cell(checker, cells[position]):
-                            succeeded.append(cells[position])
-                    position = len(cells)
+                        kind, what = work[position]
+                        km.freeze(kind == "check")  # the checker works alone; calls thaw the kernel
+                        if kind == "cell" and self._run_student_cell(what):
+                            succeeded.append(what)
+                        elif kind == "check":
+                            self._run_check(checker, what)
+                    position = len(work)
+                except KernelHostile as hostile:
+                    self._report_death(self._target(work, position), hostile)
+                    self._not_run(work[position + 1:], "not_run", "the kernel forged messages")
+                    position = len(work)
                 except (DeadKernelError, KernelLost, CellTimeoutError, zmq.ZMQError) as death:
                     self.record.restarts += 1
-                    self._report_death(cells[position], death)
+                    self._report_death(self._target(work, position), death)
                     position += 1
-                    if self.record.restarts > self.max_restarts:
-                        self._not_run(cells[position:], "not_run", "the kernel died too often")
-                        position = len(cells)
+                    if self.record.restarts > self.max_restarts or self.deadline <= time.monotonic():
+                        why = "the kernel died too often" if self.record.restarts > self.max_restarts else \
+                            f"the notebook's time limit of {self.notebook_timeout} s was used up"
+                        self._not_run(work[position:], "not_run", why)
+                        position = len(work)
                 finally:
+                    km.freeze(False)
                     self._collect_audit(km)
             if km.peak_memory:
                 self.record.peak_memory = max(self.record.peak_memory or 0, km.peak_memory)
 
+    def _target(self, work, position):
+        """The cell whose outputs tell what happened at ``work[position]`` (a check of provided
+        code has none of its own: the next test's cell)."""
+        for kind, what in work[position:]:
+            index = what if kind == "cell" else self._where.get(what.name) if what.test else None
+            if index is not None:
+                return index
+        return None
+
     def _start(self, replay):
-        """A new kernel: seal its folder, then run again the student's cells that had succeeded."""
+        """A new kernel: answering the checker's calls, its folder sealed, then the student's cells
+        that had succeeded run again."""
         self.wait_for_reply(self.kc.kernel_info())
+        self.wait_for_reply(self.kc.execute("", silent=True, store_history=False, user_expressions={"ok": INSTALL}))
         self.km.seal()
         for index in replay:
             if self.deadline <= time.monotonic():
@@ -162,22 +202,29 @@ class SandboxedExecute(Execute):
             msg_id = self.kc.execute(self.nb.cells[index].source, silent=True, store_history=False)
             self.wait_for_reply(msg_id, self.nb.cells[index])
 
-    def _run_cell(self, checker, index):
-        """Run one cell where it belongs; True if it is a student cell that succeeded.
-
-        A cell is a test cell when its id is one of the gradebook's test cells, and then the
-        gradebook's code is what runs, whatever the notebook holds: no code of the student's ever
-        runs in the checker, and no test's code ever reaches the student's kernel."""
+    def _run_student_cell(self, index):
+        """Run one of the student's cells in the kernel; True if it succeeded."""
         cell = self.nb.cells[index]
-        label = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if label not in self.tests:
-            self.preprocess_cell(cell, self.resources, index)
-            if cell.get("execution_count"):
-                self._counts[cell.execution_count] = index
-            return not any(o.output_type == "error" for o in cell.outputs)
+        self.preprocess_cell(cell, self.resources, index)
+        if cell.get("execution_count"):
+            self._counts[cell.execution_count] = index
+        return not any(o.output_type == "error" for o in cell.outputs)
+
+    def _run_check(self, checker, step):
+        """Run one of the checker's cells. A test's outputs go to the cell with its id, whatever the
+        notebook holds there: no code of the student's ever runs in the checker, and no test's code
+        ever reaches the student's kernel. Provided code only defines what later tests use."""
+        if not step.test:
+            outputs = checker.run(step.code, step.name, timeout=self.timeout, deadline=self.deadline)
+            for output in outputs:
+                if output["output_type"] == "error":
+                    self.log.warning("the course's cell %s failed in the checker: %s", step.name, output["evalue"])
+            return
+        index = self._where[step.name]
+        cell = self.nb.cells[index]
         try:
-            outputs = checker.run(self.tests[label], label, timeout=self.time_left(cell))
-        except KernelLost as lost:
+            outputs = checker.run(step.code, step.name, timeout=self.timeout, deadline=self.deadline)
+        except (KernelLost, KernelHostile) as lost:
             cell.outputs = [from_dict(o) for o in getattr(lost, "outputs", [])]
             cell.execution_count = None
             raise
@@ -185,9 +232,9 @@ class SandboxedExecute(Execute):
         cell.execution_count = None  # the count belongs to the student's kernel, where this did not run
         if checker.timed_out:
             self.record.note(index, "timeout")
-        return False
 
-    def _not_run(self, indices, kind, why):
+    def _not_run(self, work, kind, why):
+        indices = [i for i in (self._target([item], 0) for item in work) if i is not None]
         for index in indices:
             self.nb.cells[index].outputs = [NotebookNode(output_type="error", ename="NotRun", evalue=why,
                                                          traceback=[f"NotRun: {why}; this cell was not run."])]
@@ -195,16 +242,21 @@ class SandboxedExecute(Execute):
             self.record.note(indices[0], kind, why)
 
     def _report_death(self, index, death):
-        cell = self.nb.cells[index]
-        if isinstance(death, DeadKernelError) or getattr(death, "died", False):
+        if isinstance(death, KernelHostile):
+            kind, what = "hostile", f"{death}: the kernel's code forges messages"
+        elif getattr(self, "budget_killed", False):
+            kind, what = "budget", f"the notebook's time limit of {self.notebook_timeout} s was used up and the kernel was killed"
+        elif isinstance(death, DeadKernelError) or getattr(death, "died", False):
             kind, what = "died", "the kernel died (os._exit, a crash, or a limit of the sandbox)"
         else:
             kind, what = "hung", "the kernel stopped answering after the time limit"
         then = ("the following cells run in a new kernel, after the cells that had succeeded are run again"
-                if self.record.restarts <= self.max_restarts else "grading of this notebook stops here")
-        cell.outputs.append(NotebookNode(output_type="error", ename="KernelDied", evalue=what,
-                                         traceback=[f"KernelDied: while running this cell, {what}; {then}."]))
-        self.record.note(index, kind, what)
+                if kind in ("died", "hung") and self.record.restarts <= self.max_restarts
+                else "grading of this notebook stops here")
+        if index is not None:
+            self.nb.cells[index].outputs.append(NotebookNode(output_type="error", ename="KernelDied", evalue=what,
+                                                             traceback=[f"KernelDied: while running this cell, {what}; {then}."]))
+        self.record.note(index if index is not None else -1, kind, what)
 
     def _collect_audit(self, km):
         for record in km.audit_records():
@@ -241,43 +293,50 @@ class SandboxedExecute(Execute):
 
 
 class KernelStudent:
-    """The checker's way into the student's kernel: requests through the kernel's own messaging."""
+    """The checker's way into the student's kernel: a request on the kernel's shell channel, its
+    arguments as message buffers (``convstep.grading.kernelside``). The sandbox runs only while it
+    answers."""
 
     def __init__(self, client):
         self.client = client
 
-    def request(self, text, timeout):
-        return run_sync(self._request)(text, timeout)
+    def request(self, text, buffers, timeout):
+        return run_sync(self._request)(text, buffers, timeout)
 
-    async def _request(self, text, timeout):
+    async def _request(self, text, buffers, timeout):
         kc, km = self.client.kc, self.client.km
+        msg = kc.session.msg(kernelside.REQUEST, {"request": text})
+        msg["buffers"] = buffers
+        km.freeze(False)
         try:
-            msg_id = kc.execute("", silent=True, store_history=False, allow_stdin=False,
-                                user_expressions={"answer": SERVE.format(text)})
-        except zmq.ZMQError as error:
-            raise KernelLost(f"the kernel's sockets no longer take messages ({error})") from None
-        reply = await self._reply(msg_id, timeout)
-        if reply is None:  # past the deadline: interrupt, and give it a moment to answer
             try:
-                await ensure_async(km.interrupt_kernel())
-            except zmq.ZMQError:
-                raise KernelLost("the kernel no longer takes an interrupt") from None
-            if await self._reply(msg_id, self.client.responsive_timeout) is None:
-                raise KernelLost("the kernel stopped answering after the time limit")
-            raise CallTimeout(f"the call did not finish within the time limit of the test ({int(timeout)} s)")
-        answer = reply["content"].get("user_expressions", {}).get("answer", {})
-        if answer.get("status") != "ok":  # the request itself failed there: the student broke it
-            raise student_error(answer.get("ename", "Exception"), str(answer.get("evalue", ""))[:2000])
-        return answer.get("data", {}).get("text/plain", "")
+                kc.shell_channel.send(msg)
+            except zmq.ZMQError as error:
+                raise KernelLost(f"the kernel's sockets no longer take messages ({error})") from None
+            reply = await self._reply(msg["header"]["msg_id"], timeout)
+            if reply is None:  # past the deadline: interrupt, and give it a moment to answer
+                try:
+                    await ensure_async(km.interrupt_kernel())
+                except zmq.ZMQError:
+                    raise KernelLost("the kernel no longer takes an interrupt") from None
+                if await self._reply(msg["header"]["msg_id"], self.client.responsive_timeout) is None:
+                    raise KernelLost("the kernel stopped answering after the time limit")
+                raise CallTimeout(f"the call did not finish within the time limit of the test ({int(timeout)} s)")
+        finally:
+            km.freeze()
+        if reply["header"].get("msg_type") != kernelside.REPLY:  # the request itself failed there: the student broke it
+            raise student_error("RuntimeError", "the kernel did not answer the grader's call (was the grading code in it changed?)")
+        return reply["content"].get("answer"), reply.get("buffers", [])
 
     async def _reply(self, msg_id, timeout, drain=True):
         """The shell reply to ``msg_id``, or None after ``timeout`` seconds; KernelLost if it dies.
 
-        With ``drain``, output the call produces (on IOPub) is read and dropped as it comes."""
+        With ``drain``, output the call produces (on IOPub) is read and dropped as it comes, until
+        the deadline: a kernel that never stops talking does not hold the grader."""
         kc, km = self.client.kc, self.client.km
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (timeout if timeout is not None else self.client.time_left())
         while True:
-            while drain and await kc.iopub_channel.msg_ready():
+            while drain and time.monotonic() < deadline and await kc.iopub_channel.msg_ready():
                 await kc.iopub_channel.get_msg(timeout=0)
             left = deadline - time.monotonic()
             if left <= 0:

@@ -30,6 +30,7 @@ KINDS = {
     "flood": "output flood truncated",
     "budget": "notebook time limit reached",
     "not_run": "not run",
+    "hostile": "kernel forged messages",
 }
 
 

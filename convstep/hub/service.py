@@ -83,7 +83,7 @@ def delegate(account):
         raise OSError(f"the grading service cannot make cgroups: {parents}")
     name = f"{JOB_PREFIX}{account.pw_name}-{uuid.uuid4().hex[:8]}"
     if version == "v1":
-        folders = [parents[c] / name for c in cgroup.CONTROLLERS]
+        folders = [parents[c] / name for c in cgroup.V1_HIERARCHIES]
     else:
         cgroup.Cgroup._prepare_v2(parents)          # the controllers, for the job's folder
         folders = [parents / name]

@@ -3,9 +3,12 @@
 RLIMIT_AS counts address space only: pages of a memfd, of a tmpfs file or of System V shared
 memory are outside it. A cgroup counts every page the kernel's processes make the machine hold,
 so its limit holds whatever the code does; the pids controller caps the processes of this sandbox
-alone (RLIMIT_NPROC counts every process of the user). Both cgroup versions are supported: v1
-(separate ``memory`` and ``pids`` hierarchies, as on this project's CI machines) and v2 (one
-unified hierarchy), as root or inside a delegated subtree.
+alone (RLIMIT_NPROC counts every process of the user); the freezer stops every process of the
+sandbox at once while the grader works on its own, so that nothing the student's code runs in the
+background competes with it (the speed tests time their references then). Both cgroup versions are
+supported: v1 (separate ``memory``, ``pids`` and ``freezer`` hierarchies, as on this project's CI
+machines) and v2 (one unified hierarchy, where freezing is built in), as root or inside a delegated
+subtree.
 """
 
 import os
@@ -15,8 +18,10 @@ import uuid
 from pathlib import Path
 
 CONTROLLERS = ("memory", "pids")
+V1_HIERARCHIES = CONTROLLERS + ("freezer",)  # v2 freezes without a controller
 GROUP = "convstep"
 STALE_SECONDS = 600  # an empty sandbox cgroup this old was left by a grader that was killed
+FREEZE_WAIT = 1.0    # seconds a freeze may take (a process in the middle of a system call finishes it)
 
 
 def _mounts():
@@ -29,7 +34,7 @@ def _mounts():
             found.setdefault("unified", fields[4])
         elif kind == "cgroup":
             for option in fields[-1].split(","):
-                if option in CONTROLLERS:
+                if option in V1_HIERARCHIES:
                     found[option] = fields[4]
     return found
 
@@ -60,15 +65,19 @@ def layout():
     or (None, reason)."""
     mounts = _mounts()
     if all(c in mounts for c in CONTROLLERS):
-        parents = {c: Path(mounts[c]) / GROUP for c in CONTROLLERS}
-        if all(_writable(mounts[c]) or _writable(parents[c]) for c in CONTROLLERS):
+        if "freezer" not in mounts:
+            return None, "the freezer cgroup (v1) is not mounted: mount it, or use cgroup v2"
+        parents = {c: Path(mounts[c]) / GROUP for c in V1_HIERARCHIES}
+        if all(_writable(mounts[c]) or _writable(parents[c]) for c in V1_HIERARCHIES):
             return "v1", parents
         # A subtree delegated to this user by root (chown of the folder, cgroup.procs and tasks),
         # with this process inside: as the hub's grading service runs an instructor's grading.
-        own = {c: Path(mounts[c]) / path.lstrip("/") for c, path in _own_v1_paths().items() if c in CONTROLLERS}
-        if len(own) == len(CONTROLLERS) and all(own[c] != Path(mounts[c]) and _writable(own[c]) for c in CONTROLLERS):
+        own = {c: Path(mounts[c]) / path.lstrip("/") for c, path in _own_v1_paths().items() if c in V1_HIERARCHIES}
+        if len(own) == len(V1_HIERARCHIES) and all(own[c] != Path(mounts[c]) and _writable(own[c])
+                                                   for c in V1_HIERARCHIES):
             return "v1", own
-        return None, "the memory and pids cgroups (v1) are not writable: grade as root, or in a subtree root delegated to you"
+        return None, ("the memory, pids and freezer cgroups (v1) are not writable: grade as root, "
+                      "or in a subtree root delegated to you")
     unified = mounts.get("unified")
     if unified:
         available = (Path(unified) / "cgroup.controllers").read_text().split()
@@ -119,7 +128,7 @@ class Cgroup:
         name = f"sandbox-{uuid.uuid4().hex[:12]}"
         sweep(parents.values() if self.version == "v1" else [parents])
         if self.version == "v1":
-            self.dirs = {c: parents[c] / name for c in CONTROLLERS}
+            self.dirs = {c: parents[c] / name for c in V1_HIERARCHIES}
             for controller, folder in self.dirs.items():
                 folder.mkdir(parents=True, exist_ok=True)
             memory_dir = self.dirs["memory"]
@@ -131,7 +140,7 @@ class Cgroup:
             self._prepare_v2(parents)
             folder = parents / name
             folder.mkdir()
-            self.dirs = {c: folder for c in CONTROLLERS}
+            self.dirs = {c: folder for c in (*CONTROLLERS, "freezer")}
             _write(folder / "memory.max", memory)
             if (folder / "memory.swap.max").exists():
                 _write(folder / "memory.swap.max", 0)
@@ -159,6 +168,26 @@ class Cgroup:
         enter = "set -e; for f in $FILES; do echo $$ > \"$f\"; done; exec \"$@\""
         return ["/bin/sh", "-c", enter.replace("$FILES", " ".join(f"'{f}'" for f in files)), "sh", *command]
 
+    def freeze(self, frozen=True):
+        """Stop (or let run again) every process of the sandbox; returns once they are stopped, or
+        after FREEZE_WAIT seconds (the rest stop as soon as they can)."""
+        folder = self.dirs["freezer"]
+        give_up = time.monotonic() + FREEZE_WAIT
+        try:
+            if self.version == "v1":
+                wanted = "FROZEN" if frozen else "THAWED"
+                # v1 may stay FREEZING while a process finishes a system call: ask again until it is done
+                while True:
+                    _write(folder / "freezer.state", wanted)
+                    if (folder / "freezer.state").read_text().strip() == wanted or time.monotonic() > give_up:
+                        return
+                    time.sleep(0.0005)
+            _write(folder / "cgroup.freeze", int(frozen))
+            while f"frozen {int(frozen)}" not in (folder / "cgroup.events").read_text() and time.monotonic() < give_up:
+                time.sleep(0.0005)
+        except OSError:
+            pass  # the cgroup is gone: so is the sandbox
+
     def peak_memory(self):
         """The most memory the sandbox held at once, in bytes (None if the kernel cannot tell)."""
         name = "memory.max_usage_in_bytes" if self.version == "v1" else "memory.peak"
@@ -176,17 +205,21 @@ class Cgroup:
                 pass
         return pids
 
+    def kill(self):
+        """Kill every process of the sandbox now (a frozen process dies only once thawed)."""
+        self.freeze(False)
+        for pid in self.processes():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
     def remove(self):
         """Kill whatever is left in the cgroup, then delete it."""
         for _ in range(50):
-            left = self.processes()
-            if not left:
+            if not self.processes():
                 break
-            for pid in left:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+            self.kill()
             time.sleep(0.02)
         for folder in set(self.dirs.values()):
             try:

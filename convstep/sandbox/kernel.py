@@ -11,7 +11,7 @@ from pathlib import Path
 
 import zmq
 import zmq.asyncio
-from jupyter_client.channels import HBChannel
+from jupyter_client.channels import AsyncZMQSocketChannel, HBChannel
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer, List, Unicode
 
@@ -20,6 +20,7 @@ from convstep.sandbox.cgroup import Cgroup
 
 MiB = 1024 * 1024
 MAX_AUDIT_BYTES = 256 * 1024   # of the audit log the grader reads
+MAX_AUDIT_RECORDS = 1000       # records kept of it (an empty line is a record too)
 MAX_STDERR_BYTES = 64 * 1024   # of the kernel's stderr the grader keeps (for a start-up failure)
 SEND_TIMEOUT_MS = 2000         # a send to the kernel that cannot leave by then means it is lost
 BOX_PREFIX = "convstep-sandbox-"
@@ -35,6 +36,31 @@ class Heartbeat(HBChannel):
             await super()._async_run()
         except zmq.Again:
             self._beating = False
+
+
+class KernelHostile(BaseException):
+    """The kernel sent what no kernel sends unless its code forges messages. A BaseException, so
+    that no ``except Exception`` on the way (a test's, nbclient's) swallows it."""
+
+
+class Shell(AsyncZMQSocketChannel):
+    """The shell channel, which carries only replies to this client's own requests. A message that
+    answers none of them is forged by the code in the kernel: a flood of them would keep a wait
+    from ever timing out (a wait ends only on silence), so the first one stops the kernel's grading."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sent = set()
+
+    def send(self, msg):
+        self.sent.add(msg["header"]["msg_id"])
+        super().send(msg)
+
+    async def get_msg(self, timeout=None):
+        msg = await super().get_msg(timeout)
+        if msg.get("parent_header", {}).get("msg_id") not in self.sent:
+            raise KernelHostile("the kernel sent a reply to a request nobody made")
+        return msg
 
 
 def sweep_boxes():
@@ -66,6 +92,18 @@ class GradingKernelManager(AsyncKernelManager):
 
     def audit_records(self):
         return []
+
+    def freeze(self, frozen=True):
+        pass
+
+    def kill_now(self):
+        """Kill the kernel from any thread, whatever it is doing (the notebook's budget is spent)."""
+        process = getattr(self.provisioner, "process", None)
+        if process is not None:
+            process.kill()
+
+    def client(self, **kwargs):
+        return super().client(shell_channel_class=Shell, **kwargs)
 
 
 class SandboxKernelManager(GradingKernelManager):
@@ -182,6 +220,15 @@ class SandboxKernelManager(GradingKernelManager):
         """Once the kernel's sockets exist, the kernel may create nothing more in the shared folder."""
         os.chmod(self.layout.run, 0o1755)
 
+    def freeze(self, frozen=True):
+        """Stop every process of the sandbox (the grader is working on its own), or let them run."""
+        if self.cgroup is not None:
+            self.cgroup.freeze(frozen)
+
+    def kill_now(self):
+        if self.cgroup is not None:
+            self.cgroup.kill()
+
     def audit_records(self):
         """The audit log's records (the first MAX_AUDIT_BYTES of it); a line that is not one of
         ours is itself a finding."""
@@ -191,7 +238,7 @@ class SandboxKernelManager(GradingKernelManager):
         with open(log, "rb") as handle:
             text = handle.read(MAX_AUDIT_BYTES).decode(errors="replace")
         records = []
-        for line in text.splitlines():
+        for line in text.splitlines()[:MAX_AUDIT_RECORDS]:
             try:
                 record = json.loads(line)
                 assert isinstance(record, dict) and set(record) == {"event", "category", "detail", "cell", "line"}
@@ -205,6 +252,10 @@ class SandboxKernelManager(GradingKernelManager):
         # A killed sandbox is gone within milliseconds; jupyter_client looks only every 0.1 s, which
         # was a tenth of a second of idle time for every notebook graded.
         await super()._async_wait(pollinterval=0.005)
+
+    async def _async_kill_kernel(self, restart=False):
+        self.freeze(False)  # a frozen process would die only once thawed
+        await super()._async_kill_kernel(restart=restart)
 
     async def _async_cleanup_resources(self, restart=False):
         await super()._async_cleanup_resources(restart=restart)
