@@ -72,7 +72,10 @@ def role_config(folder, role, exchange, course_id, course_folder):
     lines = ["# Written by `python3 -m convstep hub`: nbgrader on this hub.", "c = get_config()  # noqa: F821",
              f"c.Exchange.root = {str(exchange)!r}", f"c.CourseDirectory.course_id = {course_id!r}"]
     if role == "instructor":   # formgrader and the terminal start in the home: the course is a folder in it
-        lines += ["import os", f"c.CourseDirectory.root = os.path.expanduser('~/{course_folder}')"]
+        lines += ["import os", f"c.CourseDirectory.root = os.path.expanduser('~/{course_folder}')",
+                  "# formgrader's display of its configuration (a debugging aid) cannot show JupyterHub's: the",
+                  "# single-user server configures classes (its identity provider), and JSON has none.",
+                  "c.FormgradeExtension.debug = False"]
     (folder / "nbgrader_config.py").write_text("\n".join(lines) + "\n")
     for path in [folder, *folder.rglob("*")]:
         os.chmod(path, 0o755 if path.is_dir() else 0o644)
