@@ -56,29 +56,40 @@ c.Autograde.sanitize_preprocessors = [
 
 # Feedback (README, "Grading a class"): a summary per function at the top, test cells named by what
 # they test, no hidden test's code, math as MathML written when the page is built (no script, no
-# network). The exporter is set as GenerateFeedback's only (traitlets' Parent.Child sections): the
-# formgrader's own pages keep nbgrader's template.
+# network). The exporter is set as GenerateFeedback's only (traitlets' Parent.Child sections):
+# formgrader's pages have their own template (below).
 from convstep.grading import feedback  # noqa: E402
 
 c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "convstep.grading.feedback.HideHiddenTests",
                                     "convstep.grading.feedback.SummarizeTests",
+                                    "convstep.grading.safehtml.SafeOutputMetadata",
                                     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
 c.GenerateFeedback.exporter_class = "convstep.grading.feedback.FeedbackExporter"  # HTMLExporter, less its second parse of the page
 c.GenerateFeedback.HTMLExporter.template_name = feedback.TEMPLATE
 c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [feedback.TEMPLATES]
 c.GenerateFeedback.HTMLExporter.extra_template_paths = feedback.template_paths()
-c.GenerateFeedback.HTMLExporter.filters = {"markdown2html": "convstep.grading.feedback.markdown2html"}
+# A student's markdown and outputs are sanitized before anyone's browser sees them (convstep.grading.safehtml).
+c.GenerateFeedback.HTMLExporter.sanitize_html = True
+c.GenerateFeedback.HTMLExporter.filters = {"markdown2html": "convstep.grading.feedback.markdown2html",
+                                           "clean_html": "convstep.grading.safehtml.clean_html"}
 
 # Formgrader, the instructor's pages (README, "On a JupyterHub"):
 # - its autograde button calls the converter by nbgrader.apps.api's own name for it: SafeAutograde
 #   there too (which, on the hub, grades through the grading service: convstep.hub.delegate);
 # - a submission's page shows the notebook's math as MathML written on the server, like the
-#   feedback, instead of loading MathJax from a CDN (template convstep_formgrade). Its exporter is
-#   built from this configuration without a parent, so the settings are HTMLExporter's own;
-#   GenerateFeedback's more specific ones above still win for the feedback.
+#   feedback, instead of loading MathJax from a CDN (template convstep_formgrade);
+# - it is sanitized like the feedback: the page opens in the instructor's own Jupyter, where a
+#   student's script would act with the instructor's rights (convstep.grading.safehtml).
+# Its exporter is built from this configuration without a parent, so the settings are HTMLExporter's
+# own; GenerateFeedback's more specific ones above still win for the feedback (whose exporter runs
+# SafeOutputMetadata twice then: a second pass changes nothing).
 import nbgrader.apps.api  # noqa: E402
 
 nbgrader.apps.api.Autograde = SafeAutograde
 c.HTMLExporter.template_name = "convstep_formgrade"
 c.HTMLExporter.extra_template_basedirs = [feedback.TEMPLATES, feedback.template_paths()[0]]
-c.HTMLExporter.filters = {"markdown2html": "convstep.grading.feedback.markdown2html"}
+c.HTMLExporter.extra_template_paths = feedback.template_paths()[:1]  # where "formgrade/index.html.j2" is
+c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.filters = {"markdown2html": "convstep.grading.feedback.markdown2html",
+                          "clean_html": "convstep.grading.safehtml.clean_html"}
+c.HTMLExporter.preprocessors = ["convstep.grading.safehtml.SafeOutputMetadata"]

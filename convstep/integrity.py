@@ -1,10 +1,11 @@
 """What a student's code tries, read from the code itself: one pass of an ``ast.NodeVisitor``.
 
 Every cell a student wrote is parsed (IPython syntax included) and checked for attempts to patch
-numpy, the test helpers, builtins, ``sys.modules`` or IPython's cell machinery; for file access
-outside its folder; network; processes; frame inspection; dynamic code; exiting the kernel. The
-tests do not depend on any of this (they never run in the student's kernel): the report says who
-tried, with cell and line, beside what the sandbox saw at run time.
+numpy, the test helpers, the code the course provides, builtins, ``sys.modules``, the grader's own
+modules or IPython's cell and message machinery; for file access outside its folder; network;
+processes; threads; frame inspection; dynamic code; exiting the kernel. The tests do not depend on
+any of this (they never run in the student's kernel): the report says who tried, with cell and
+line, beside what the sandbox saw at run time.
 """
 
 import ast
@@ -30,9 +31,13 @@ PROCESS_FUNCTIONS = {"os": {"system", "popen", "fork", "forkpty", "execv", "exec
 FRAME_FUNCTIONS = {"sys": {"_getframe", "_current_frames"}, "inspect": {"currentframe", "stack", "getouterframes"},
                    "gc": {"get_objects", "get_referrers"}, "traceback": {"extract_stack", "walk_stack"}}
 FRAME_ATTRIBUTES = {"f_back", "f_locals", "f_globals", "tb_frame", "gi_frame", "cr_frame"}
+# convstep modules a notebook imports; any other (the grading code, the wire) is the grader's.
+STUDENT_MODULES = ("convstep.checks", "convstep.images", "convstep.explorers")
+THREAD_FUNCTIONS = {"threading": {"Thread", "Timer"}, "_thread": {"start_new_thread", "start_new"},
+                    "concurrent": {"ThreadPoolExecutor"}, "futures": {"ThreadPoolExecutor"}}
 IPYTHON_NAMES = {"input_transformers_cleanup", "input_transformers_post", "ast_transformers", "register",
                  "run_cell", "run_cell_async", "shell_handlers", "do_execute", "events", "user_ns", "_ih", "In",
-                 "set_custom_exc", "showtraceback"}
+                 "set_custom_exc", "showtraceback", "session", "iopub_socket", "shell_stream"}
 NETWORK_MODULES = {"socket", "urllib", "http", "requests", "ftplib", "smtplib", "asyncio"}
 SAFE_MAGICS = {"matplotlib", "timeit", "time", "precision", "pprint", "who", "whos", "xmode", "config"}
 SECRET_HINT = re.compile(r"source|release|gradebook|autograded|submitted|feedback|\.\.|^/")
@@ -60,10 +65,12 @@ def to_python(code):
 
 
 class CodeScan(ast.NodeVisitor):
-    """Collects (line, category, detail) for one cell."""
+    """Collects (line, category, detail) for one cell; ``provided`` are the names of the functions
+    the course gives the notebook (rebinding one is patching too)."""
 
-    def __init__(self):
+    def __init__(self, provided=()):
         self.found = set()
+        self.provided = set(provided)
 
     def add(self, node, category, detail):
         self.found.add((getattr(node, "lineno", None), category, detail))
@@ -79,6 +86,8 @@ class CodeScan(ast.NodeVisitor):
                         self.add(node, "patching", f"changes IPython: {text}")
                 elif isinstance(part, ast.Name) and part.id in TEST_NAMES and node.col_offset == 0:
                     self.add(node, "patching", f"rebinds {part.id}, which the tests use")
+                elif isinstance(part, ast.Name) and part.id in self.provided and node.col_offset == 0:
+                    self.add(node, "patching", f"rebinds {part.id}, which the course provides")
         self.generic_visit(node)
 
     def visit_Assign(self, node):
@@ -95,6 +104,8 @@ class CodeScan(ast.NodeVisitor):
     def visit_FunctionDef(self, node):
         if node.col_offset == 0 and (node.name in TEST_NAMES or node.name in BUILTIN_NAMES):
             self.add(node, "patching", f"defines {node.name}, shadowing what the tests use")
+        elif node.col_offset == 0 and node.name in self.provided:
+            self.add(node, "patching", f"defines {node.name} again, which the course provides")
         self.generic_visit(node)
 
     visit_ClassDef = visit_AsyncFunctionDef = visit_FunctionDef
@@ -120,6 +131,8 @@ class CodeScan(ast.NodeVisitor):
             self.add(node, "file", f"{text}({', '.join(map(repr, strings[:2]))}){outside}")
         elif name in PROCESS_FUNCTIONS.get(root, ()) or (root is None and name == "Popen"):
             self.add(node, "process", f"{text}(...)")
+        elif name in THREAD_FUNCTIONS.get(root, ()) or (root is None and name == "Thread"):
+            self.add(node, "threads", f"{text}(...) runs code beside the graded calls")
         elif (name in ("_exit", "abort") and root == "os") or (name == "exit" and root == "sys"):
             self.add(node, "exit", f"{text}(...) ends the kernel")
         elif name in ("exec", "eval", "compile", "__import__") and root is None:
@@ -138,18 +151,22 @@ class CodeScan(ast.NodeVisitor):
             top = module.split(".")[0]
             if top in NETWORK_MODULES:
                 self.add(node, "network", f"imports {module}")
+            elif top == "convstep" and not module.startswith(STUDENT_MODULES) and \
+                    not (isinstance(node, ast.ImportFrom) and all(f"convstep.{a.name}".startswith(STUDENT_MODULES)
+                                                                 for a in node.names)):
+                self.add(node, "patching", f"imports the grader's code ({module})")
             elif top in ("ctypes", "cffi"):
                 self.add(node, "native code", f"imports {module}")
 
     visit_ImportFrom = visit_Import
 
 
-def scan_code(code):
+def scan_code(code, provided=()):
     """[(line, category, detail)] for one cell's code, in line order."""
     try:
         tree = ast.parse(to_python(code))
     except SyntaxError as error:
         return [(error.lineno, "unparsable", f"syntax error: {error.msg}")]
-    scan = CodeScan()
+    scan = CodeScan(provided)
     scan.visit(tree)
     return sorted(scan.found, key=lambda f: (f[0] or 0, f[1], f[2]))

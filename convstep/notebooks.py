@@ -1,5 +1,6 @@
 """Notebook cells as the course reads them: nbgrader's own predicates, ids and the solutions."""
 
+import ast
 import re
 
 import nbformat
@@ -52,3 +53,12 @@ def marked_lines(cell, marker):
         elif inside and line.strip():
             lines.append(line.strip())
     return lines
+
+
+def defined_functions(code):
+    """Names of the functions a cell defines at its top level."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    return {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}

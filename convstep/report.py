@@ -153,9 +153,12 @@ def student_cells(course, student, assignment):
 def findings(course, student, assignment):
     """Rows of the integrity report for one submission: what its code tries ("code") and what the
     sandbox saw it do ("run"), with cell and line."""
+    released = notebooks.read(course.notebook(course.release, assignment)).cells
+    provided = set().union(*(notebooks.defined_functions(c.source) for c in released if c.cell_type == "code"
+                             and notebooks.is_locked(c) and not notebooks.is_grade(c)))
     rows = [{"cell": label, "line": line or "", "category": category, "detail": detail, "seen": "code"}
             for label, code in student_cells(course, student, assignment) or []
-            for line, category, detail in integrity.scan_code(code)]
+            for line, category, detail in integrity.scan_code(code, provided)]
     record = GradingRecord.load(course.autograded / student / assignment)
     graded = course.notebook(course.autograded / student, assignment)
     if record and graded.exists():

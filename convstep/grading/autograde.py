@@ -14,13 +14,15 @@ converter's class: its app looks the name up in its own module when it starts).
 import glob
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import Autograde
 
+from convstep import scratch
 from convstep.grading import intake
+
+INTAKE_PREFIX = "convstep-intake-"
 
 
 class SafeAutograde(Autograde):
@@ -31,7 +33,7 @@ class SafeAutograde(Autograde):
         if delegate.wanted(self):   # on the hub: the instructor's server cannot make the sandbox itself
             return delegate.grade(self)
         submitted = self.coursedir.submitted_directory
-        private = Path(tempfile.mkdtemp(prefix="convstep-intake-"))
+        private = scratch.folder(INTAKE_PREFIX)  # swept by the next run if this one is killed
         self.intakes = {}
         try:
             pattern = self.coursedir.format_path(submitted, self.coursedir.student_id, self.coursedir.assignment_id)

@@ -154,11 +154,11 @@ class Checker:
         except CallTimeout:
             self.timed_out = True
             raise
+        except wire.WireError as error:
+            raise TypeError(f"{name} answered with what cannot be checked: {error}") from None
         finally:
             if self.call_seconds is not None:
                 self.call_seconds -= time.monotonic() - started
-        except wire.WireError as error:
-            raise TypeError(f"{name} answered with what cannot be checked: {error}") from None
         if not (isinstance(reply, dict) and ("result" in reply or "missing" in reply or _is_error(reply.get("error")))):
             raise TypeError(f"{name} answered with what cannot be checked: a malformed reply")
         return reply

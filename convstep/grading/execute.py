@@ -143,6 +143,7 @@ class SandboxedExecute(Execute):
         labels = [notebooks.grade_id(self.nb.cells[i]) for i in cells]
         self._where = {label: index for label, index in zip(labels, cells) if label in tests}
         work = [(kind, cells[what] if kind == "cell" else what) for kind, what in plan.schedule(self.plan, labels)]
+        self._note_reordering(labels)
         checker = Checker(KernelStudent(self), self.plan.answers, self.max_output_bytes)
         succeeded, position = [], 0
         while position < len(work):
@@ -180,6 +181,18 @@ class SandboxedExecute(Execute):
                     self._collect_audit(km)
             if km.peak_memory:
                 self.record.peak_memory = max(self.record.peak_memory or 0, km.peak_memory)
+
+    def _note_reordering(self, labels):
+        """Test cells the submission moved or relabelled run in the source's order anyway; that they
+        were moved is a finding of the integrity report."""
+        order = [step.name for step in self.plan.steps if step.test]
+        submitted = [label for label in labels if label in self._where]
+        expected = [label for label in order if label in self._where]
+        moved = next((s for s, e in zip(submitted, expected) if s != e), None)
+        if moved is not None:
+            self.record.events.append({"event": "test cells out of the source's order", "category": "tampering",
+                                       "detail": f"{moved} where {expected[submitted.index(moved)]} belongs",
+                                       "cell": self._where[moved], "line": None})
 
     def _target(self, work, position):
         """The cell whose outputs tell what happened at ``work[position]`` (a check of provided
@@ -244,6 +257,8 @@ class SandboxedExecute(Execute):
     def _report_death(self, index, death):
         if isinstance(death, KernelHostile):
             kind, what = "hostile", f"{death}: the kernel's code forges messages"
+            self.record.events.append({"event": "forged message", "category": "tampering", "detail": str(death),
+                                       "cell": index, "line": None})
         elif getattr(self, "budget_killed", False):
             kind, what = "budget", f"the notebook's time limit of {self.notebook_timeout} s was used up and the kernel was killed"
         elif isinstance(death, DeadKernelError) or getattr(death, "died", False):

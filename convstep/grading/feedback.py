@@ -29,6 +29,7 @@ from nbconvert.preprocessors import Preprocessor
 from nbgrader.preprocessors import ClearHiddenTests
 from traitlets import Bool
 
+from convstep.grading.safehtml import clean_html
 from convstep.notebooks import HIDDEN_MARKER, grade_id, is_solution, is_test
 from convstep.report import owner
 
@@ -189,14 +190,16 @@ class MathMLRenderer(IPythonRenderer):
 
 @pass_context
 def markdown2html(context, source):
-    """The exporter's markdown filter (the same renderer, its default options), with MathML math.
+    """The exporter's markdown filter (the same renderer, its default options), with MathML math,
+    sanitized: any markdown cell may be the student's, and nbgrader's template renders markdown
+    cells without nbconvert's ``clean_html`` (``convstep.grading.safehtml``).
 
     Images are not embedded from files (nbconvert would read any path a student's markdown names
     into the page); attachments are, as always."""
     cell = context.get("cell", {})
     renderer = MathMLRenderer(escape=False, attachments=cell.get("attachments", {}),
                               path=context.get("resources", {}).get("metadata", {}).get("path", ""))
-    return MarkdownWithMath(renderer=renderer).render(source)
+    return clean_html(MarkdownWithMath(renderer=renderer).render(source))
 
 
 # ---------------------------------------------------------------- the page

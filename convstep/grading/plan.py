@@ -10,7 +10,6 @@ cell in the submission or later, never before, and always in the source notebook
 the submission's order or labels.
 """
 
-import ast
 import os
 from collections import deque
 from dataclasses import dataclass
@@ -39,15 +38,6 @@ class Plan:
         return {step.name for step in self.steps if step.test}
 
 
-def defined_functions(code):
-    """Names of the functions a cell defines at its top level."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return set()
-    return {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
-
-
 def from_cells(cells):
     """The plan of a source notebook's cells (nbformat), in their order."""
     steps, answers = [], set()
@@ -55,7 +45,7 @@ def from_cells(cells):
         if cell.cell_type != "code" or "nbgrader" not in cell.metadata:
             continue
         if notebooks.is_solution(cell):
-            answers |= defined_functions(cell.source)
+            answers |= notebooks.defined_functions(cell.source)
         elif notebooks.is_locked(cell):
             steps.append(Step(notebooks.grade_id(cell), cell.source, notebooks.is_grade(cell)))
     return Plan(tuple(steps), frozenset(answers))
@@ -70,7 +60,7 @@ def from_gradebook(db_url, notebook, assignment, source_notebook=None):
         grades = {cell.name for cell in nb.grade_cells}
         cells = [(cell.name, cell.source, cell.name in grades) for cell in nb.source_cells
                  if cell.cell_type == "code" and cell.locked and cell.name not in solutions]
-        answers = set().union(*(defined_functions(cell.source) for cell in nb.source_cells
+        answers = set().union(*(notebooks.defined_functions(cell.source) for cell in nb.source_cells
                                 if cell.name in solutions))
     order = {}
     if source_notebook and os.path.isfile(source_notebook):

@@ -5,7 +5,6 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import threading
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from jupyter_client.channels import AsyncZMQSocketChannel, HBChannel
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer, List, Unicode
 
+from convstep import scratch
 from convstep.sandbox import bwrap
 from convstep.sandbox.cgroup import Cgroup
 
@@ -63,15 +63,6 @@ class Shell(AsyncZMQSocketChannel):
         return msg
 
 
-def sweep_boxes():
-    """Remove the sandbox folders of graders that were killed before they could (the folder's name
-    holds the grader's process id)."""
-    for box in Path(tempfile.gettempdir()).glob(f"{BOX_PREFIX}*"):
-        pid = box.name.removeprefix(BOX_PREFIX).split("-")[0]
-        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
-            shutil.rmtree(box, ignore_errors=True)
-
-
 @functools.lru_cache(maxsize=1)
 def font_cache():
     """matplotlib's font list on this machine (built now if missing), given to every sandboxed
@@ -105,6 +96,18 @@ class GradingKernelManager(AsyncKernelManager):
     def client(self, **kwargs):
         return super().client(shell_channel_class=Shell, **kwargs)
 
+    async def _async_shutdown_kernel(self, now=False, restart=False):
+        """``now`` kills the kernel without the interrupt jupyter_client sends first: a grading kernel has
+        nothing to finish, and one that no longer reads its control socket would make that send fail."""
+        if not now:
+            return await super()._async_shutdown_kernel(now=now, restart=restart)
+        self.shutting_down = True
+        self.stop_restarter()
+        await self._async_kill_kernel(restart=restart)
+        await self._async_cleanup_resources(restart=restart)
+
+    shutdown_kernel = _async_shutdown_kernel
+
 
 class SandboxKernelManager(GradingKernelManager):
     """Starts the kernel inside bubblewrap and a cgroup, talking to it over Unix sockets.
@@ -134,8 +137,7 @@ class SandboxKernelManager(GradingKernelManager):
         # ipc: the kernel has no network, so it cannot listen on TCP; Unix sockets cross namespaces.
         self.transport = "ipc"
         self._cap(self.context)
-        sweep_boxes()
-        box = Path(tempfile.mkdtemp(prefix=f"{BOX_PREFIX}{os.getpid()}-"))
+        box = scratch.folder(BOX_PREFIX)
         self.layout = bwrap.Layout(box, self.tmp_size, self.shm_size)
         os.chmod(self.layout.box, 0o755)
         for folder in (self.layout.run, self.layout.stage, self.layout.fonts):

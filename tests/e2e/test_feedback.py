@@ -33,11 +33,19 @@ STUDENTS = {
 }
 # Outputs that the exporter's accessibility pass changes: an image without alt text, and HTML of
 # the student's own with an alt text holding ">" and a cell-output div that has a tabindex.
-OUTPUTS = """from IPython.display import HTML, Image, display
-display(Image(data=bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108000000003a7e9b55"
-                                 "0000000a49444154789c636000000002000148afa4710000000049454e44ae426082")))
+OUTPUTS = """from IPython.display import HTML, Image, Javascript, display
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108000000003a7e9b55"
+                    "0000000a49444154789c636000000002000148afa4710000000049454e44ae426082")
+display(Image(data=PNG))
 display(HTML('<div class="x jp-OutputArea-output" tabindex="3"><img src="a.png" alt="a > b"></div>'))
+display(HTML('<img src=x onerror="document.title=`pwned`"><script>document.title = "pwned"</script>'))
+display(Javascript('document.title = "pwned"'))
+display(Image(data=PNG, width='1 onerror=document.title="pwned"'))
 """
+# A markdown cell of the student's own: a script, an event handler, a javascript: link, and an
+# element posing as the page's summary.
+MARKDOWN = ("<script>document.title = 'pwned'</script> <img src=x onerror=\"document.title='pwned'\"> "
+            "<a id='summary' href=\"javascript:document.title='pwned'\">my notes</a> $a^2$")
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +62,7 @@ def course_graded(tmp_path_factory, course):
     nb = notebooks.read(path)
     nb.cells.append(nbformat.v4.new_code_cell("print('hello')", metadata={"convstep": {"test": FORGED}}))
     nb.cells.append(nbformat.v4.new_code_cell(OUTPUTS))
+    nb.cells.append(nbformat.v4.new_markdown_cell(MARKDOWN))
     nbformat.write(nb, path)
     copy.autograde(ASSIGNMENT)
     copy.nbgrader("generate_feedback", ASSIGNMENT, "--force")
@@ -184,10 +193,12 @@ def test_the_page_is_the_document_nbconverts_html_exporter_makes(course_graded):
         ours = page_path(course_graded, student).read_text()
         stock = (course_graded.root / "feedback_stock" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
         assert ours != stock  # the stock page went through BeautifulSoup, ours did not
+        # nbconvert gives a javascript output's (empty) div a random id on every page it makes
+        ours, stock = (re.sub(r'id="[0-9a-f-]{36}"', 'id="uuid"', page) for page in (ours, stock))
         assert str(BeautifulSoup(ours, "html.parser")) == str(BeautifulSoup(stock, "html.parser")), student
     injector = BeautifulSoup(page_path(course_graded, "injector").read_text(), "html.parser")
     assert injector.select('img[alt="No description has been provided for this image"]')
-    assert injector.select('img[alt="a > b"]') and injector.select('div.x[tabindex="3"]')
+    assert injector.select('img[alt="a > b"]')
 
 
 def test_what_a_student_wrote_is_shown_as_text_never_run(open_page):
@@ -199,6 +210,22 @@ def test_what_a_student_wrote_is_shown_as_text_never_run(open_page):
     # Only the grader names tests: the student's cell is shown as a cell, not as a test that passed.
     assert "hello" in page.inner_text("#notebook")
     assert FORGED not in page.inner_text("body")
+
+
+def test_a_students_markdown_and_outputs_cannot_run_in_a_readers_browser(open_page):
+    page = open_page("injector")
+    page.wait_for_timeout(500)  # an image's onerror fires once its load has failed
+    assert page.evaluate("document.title") != "pwned"
+    assert page.locator("script").count() == 0  # the page itself needs none
+    assert page.locator("[onerror], [onclick], [onload]").count() == 0
+    assert page.locator("#summary").count() == 1  # the student's element got an id of its own
+    link = page.locator("a", has_text="my notes")
+    assert link.count() == 1 and link.get_attribute("href") is None
+    link.click()
+    assert page.evaluate("document.title") != "pwned"
+    # what the student wrote is still there to read: the text, the image, the formula
+    assert "my notes" in page.inner_text("#notebook") and page.locator(".text_cell_render math").count() >= 1
+    assert page.locator("img[alt='a > b']").count() == 1
 
 
 def test_every_formula_of_the_course_becomes_mathml(course):

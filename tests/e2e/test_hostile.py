@@ -2,19 +2,26 @@
 
 Each file in ``hostile/`` is the code a determined student puts in the ``conv_forward`` solution cell
 of 02_conv_forward (``# %% cell`` starts a new cell of their own after it), on top of an answer
-that returns zeros; the folder cases below tamper with the submission folder or the notebook
-itself. One batch grades them all. For every one of them: the batch finishes; the honest students'
-grades equal a clean run's, cell by cell; the attack earns no more than the zeros answer alone;
-nothing outside its sandbox was changed or read; no hidden test reached a student; the grader's
-memory, output and files stay bounded.
+that returns zeros; the order cases move or relabel test cells around stand-ins for the hidden
+tests' helpers; the folder cases below tamper with the submission folder or the notebook itself.
+One batch grades them all. For every one of them: the batch finishes; the honest students' grades
+equal a clean run's, cell by cell; the attack earns no more than the zeros answer alone; nothing
+outside its sandbox was changed or read; no hidden test reached a student; the grader's memory,
+output and files stay bounded.
+
+Each file in ``hostile_speed/`` answers 05_fast_layers' graded functions (``# %% <cell id>`` starts
+the code of a solution cell; the others hold the solution) so as to pass its speed tests without
+fast code. A second batch grades them beside the complete solution and the loop versions.
 """
 
 import hashlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -24,12 +31,15 @@ import nbformat
 import pytest
 
 from convstep import report
+from convstep.grading.autograde import INTAKE_PREFIX
 from convstep.notebooks import HIDDEN_MARKER, grade_id, is_solution, marked_lines
 from convstep.samples import SAMPLE_STUDENTS, apply_edits
 from convstep.grading.record import GradingRecord
+from convstep.sandbox.kernel import MAX_AUDIT_RECORDS
 
 ASSIGNMENT = "02_conv_forward"
 CASES = Path(__file__).parent / "hostile"
+SPEED_CASES = Path(__file__).parent / "hostile_speed"
 TIMEOUT = 3                # seconds per cell in this batch, to keep the suite quick
 MEMORY = 1024 ** 3         # bytes per sandbox in this batch
 BUDGET = 15                # seconds per notebook in this batch
@@ -55,6 +65,19 @@ def zeros_forward(A_prev, W, b, hparameters):
 HONEST = ["complete", "mistakes"]
 BASELINE = "zeros"
 
+# Stand-ins for helpers of the hidden tests (a reference the later tests compare with, a hint): wherever
+# the test cells run, these must never be what a test uses.
+STANDINS = '''def reference_conv(A_prev, W, b, stride, pad):
+    return zeros_forward(A_prev, W, b, {"stride": stride, "pad": pad})[0]
+
+
+def stride_hint(stride):
+    return None
+
+
+conv_forward = zeros_forward
+'''
+
 # What the score table must say about some of them (a phrase of the notes).
 NOTES = {
     "catches_interrupt": "kernel hung", "ignores_sigint": "kernel hung", "exits": "kernel died",
@@ -64,7 +87,8 @@ NOTES = {
     "fifo_notebook": "not a regular file", "nbformat_too_new": "not a notebook",
     "corrupt": "not a notebook", "missing": "no notebook submitted", "huge_notebook": "larger than",
     "timestamp_link": "ignored: timestamp.txt", "student_link": "the folder is a symbolic link",
-    "assignment_link": "the folder is a symbolic link",
+    "assignment_link": "the folder is a symbolic link", "forged_shell_flood": "kernel forged messages",
+    "iopub_costly_flood": "kernel hung",
 }
 
 
@@ -216,6 +240,30 @@ def folder_cases(course, root, canary):
     }
 
 
+def order_cases(course):
+    """{student: notebook}: the zeros answer and the stand-ins, with the test cells that use the hidden
+    tests' helpers moved before the test that defines them, or only their labels swapped."""
+    def moved():
+        nb = student_notebook(course, [STANDINS])
+        first = next(i for i, c in enumerate(nb.cells) if grade_id(c) == "test_conv_forward_stride1")
+        later = [c for c in nb.cells if grade_id(c) in ("test_conv_forward_stride2", "test_conv_forward_filters",
+                                                        "test_conv_forward_contract")]
+        for cell in later:
+            nb.cells.remove(cell)
+        nb.cells[first:first] = later
+        return nb
+
+    def swapped():
+        nb = student_notebook(course, [STANDINS])
+        one, two = (next(c for c in nb.cells if grade_id(c) == name)
+                    for name in ("test_conv_forward_stride1", "test_conv_forward_contract"))
+        one.metadata.nbgrader["grade_id"], two.metadata.nbgrader["grade_id"] = "test_conv_forward_contract", \
+            "test_conv_forward_stride1"
+        return nb
+
+    return {"moves_tests": moved(), "swaps_test_labels": swapped()}
+
+
 def write_mutated(course, folder, mutate=None, nb=None):
     nb = nb or solved_notebook(course)
     if mutate:
@@ -333,6 +381,9 @@ def batch(tmp_path_factory, course):
     codes = {path.stem: case_code(path, root, canary, listener.port) for path in sorted(CASES.glob("*.py"))}
     for student, cells in codes.items():
         write(graded, student, student_notebook(graded, cells))
+    for student, nb in order_cases(graded).items():
+        write(graded, student, nb)
+        codes[student] = [STANDINS]
     folders = folder_cases(graded, root, canary)
     for student, (prepare, _) in folders.items():
         prepare(graded.submitted / student / ASSIGNMENT)
@@ -464,6 +515,10 @@ def test_what_comes_out_of_a_sandbox_is_bounded(batch):
         folder = batch["course"].autograded / student / ASSIGNMENT
         for path in folder.glob("*") if folder.exists() else []:
             assert path.stat().st_size < 3 * 1024 * 1024, path
+    pages = (batch["course"].root / "feedback").rglob("*.html")
+    assert max(page.stat().st_size for page in pages) < 3 * 1024 * 1024
+    flooded = GradingRecord.load(batch["course"].autograded / "audit_newlines" / ASSIGNMENT)
+    assert 0 < len(flooded.events) <= MAX_AUDIT_RECORDS + 1  # a record per line, capped in count
     record = GradingRecord.load(batch["course"].autograded / "memfd" / ASSIGNMENT)
     assert record.peak_memory <= MEMORY * 1.02, record.peak_memory  # memfds count: the cgroup held
     assert "stopped after" in student_outputs(batch, "memfd") or record.notes
@@ -479,6 +534,11 @@ def test_limits_hold_by_construction(batch):
     assert record.seconds < BUDGET + 3 * TIMEOUT  # cut at the budget, not after every cell's timeout
     replayed = GradingRecord.load(batch["course"].autograded / "replayed_then_killed" / ASSIGNMENT)
     assert replayed.restarts <= 4
+    # a kernel that never stops talking holds the grader no longer than its budget (and the watchdog's
+    # grace of responsive_timeout), whether it forges shell replies or floods its output
+    for student in ("forged_shell_flood", "iopub_costly_flood"):
+        record = GradingRecord.load(batch["course"].autograded / student / ASSIGNMENT)
+        assert record.seconds < BUDGET + 1 + 10, (student, record.seconds)
 
 
 def test_attempts_are_reported_with_cell_and_line(batch):
@@ -488,10 +548,98 @@ def test_attempts_are_reported_with_cell_and_line(batch):
     assert ("network", "conv_forward") in flagged("network")
     assert ("process", "conv_forward") in flagged("process_storm")
     assert ("patching", "conv_forward") in flagged("patches_numpy")
+    assert ("patching", "conv_forward") in flagged("unfreezes_inputs")  # imports and patches the grader's wire
+    assert ("threads", "conv_forward") in flagged("iopub_costly_flood")
+    assert ("tampering", "test_conv_forward_stride2") in flagged("moves_tests")
+    assert ("tampering", "test_conv_forward_contract") in flagged("swaps_test_labels")
+    assert any(category == "tampering" for category, _ in flagged("forged_shell_flood"))
     file_rows = [r for r in rows if r["student"] == "reads_notebooks" and r["category"] == "file"]
     assert {r["seen"] for r in file_rows} == {"code", "run"}
     for student in HONEST + [BASELINE]:
         assert flagged(student) == set(), (student, flagged(student))
+
+
+# ---------------------------------------------------------------- the speed tests of 05
+
+SPEED = "05_fast_layers"
+SPEED_CELLS = ["test_conv_forward_fast_speed", "test_conv_backward_fast_speed", "test_pool_forward_fast_speed"]
+SPEED_BASELINE = "loops"  # the course's loop versions called as the fast ones: right, and slow
+
+
+def speed_notebook(course, code=""):
+    """The release notebook of 05 with every solution cell solved, except those ``code`` answers
+    (its ``# %% <cell id>`` sections)."""
+    sections = dict(section.split("\n", 1) for section in code.split("# %% ")[1:])
+    known = course.solutions()
+    nb = nbformat.read(course.notebook(course.release, SPEED), as_version=4)
+    for cell in nb.cells:
+        if is_solution(cell):
+            cell.source = sections.get(grade_id(cell), known[grade_id(cell)])
+    return nb
+
+
+def catalog(function, variant):
+    return (Path(__file__).parents[1] / "catalog" / "student_code" / function / f"{variant}.py").read_text()
+
+
+@pytest.fixture(scope="module")
+def speed_batch(tmp_path_factory, course):
+    root = tmp_path_factory.mktemp("speed-course")
+    graded = course.copy_to(root)
+    graded.nbgrader("generate_assignment", SPEED, "--force")
+    students = {"complete": "", **{path.stem: path.read_text() for path in sorted(SPEED_CASES.glob("*.py"))},
+                # honest, and slow: a loop over the output positions, vectorized over everything else
+                "positions_loop": "".join(f"# %% {f}\n{catalog(f, 'bug_loops_over_positions')}\n"
+                                          for f in ("conv_forward_fast", "conv_backward_fast", "pool_forward_fast"))}
+    for student, code in students.items():
+        write_speed = graded.submitted / student / SPEED
+        write_speed.mkdir(parents=True)
+        nbformat.write(speed_notebook(graded, code), write_speed / f"{SPEED}.ipynb")
+    run = subprocess.run([sys.executable, "-m", "convstep", "autograde", SPEED, "--course", str(root), "--workers", "2"],
+                         capture_output=True)
+    assert run.returncode == 0, run.stderr.decode()[-3000:]
+    return {"course": graded, "students": list(students)}
+
+
+def test_speed_marks_need_fast_code_whatever_the_kernel_does(speed_batch):
+    course = speed_batch["course"]
+    cells = {student: report.cell_scores(course, student, SPEED) for student in speed_batch["students"]}
+    assert all(cells["complete"][cell][0] == cells["complete"][cell][1] > 0 for cell in SPEED_CELLS), cells["complete"]
+    total = lambda student: sum(score for score, _ in cells[student].values())
+    for student in speed_batch["students"]:
+        if student == "complete":
+            continue
+        assert [cells[student][cell][0] for cell in SPEED_CELLS] == [0, 0, 0], (student, cells[student])
+        assert total(student) <= total(SPEED_BASELINE), (student, total(student))
+    assert total(SPEED_BASELINE) == total("complete") - sum(cells["complete"][cell][1] for cell in SPEED_CELLS)
+
+
+def test_a_killed_graders_private_copies_go_with_the_next_run(tmp_path, course):
+    """The intake copies every submission into a private folder; a grader killed before it could remove
+    it leaves it behind, and the next grading run removes it."""
+    copy = course.copy_to(tmp_path)
+    copy.nbgrader("generate_assignment", "01_zero_padding", "--force")
+    for student in ("a", "b"):
+        folder = copy.submitted / student / "01_zero_padding"
+        folder.mkdir(parents=True)
+        nbformat.write(nbformat.read(copy.notebook(copy.release, "01_zero_padding"), as_version=4),
+                       folder / "01_zero_padding.ipynb")
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    grader = subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", "01_zero_padding"], cwd=tmp_path, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pattern = f"{INTAKE_PREFIX}{grader.pid}-*"
+    tmp = Path(tempfile.gettempdir())
+    for _ in range(6000):  # the copies exist as soon as the grader has read the submissions
+        if list(tmp.glob(pattern)) or grader.poll() is not None:
+            break
+        time.sleep(0.01)
+    left = list(tmp.glob(pattern))
+    grader.send_signal(signal.SIGKILL)
+    grader.wait()
+    assert left and all(folder.exists() for folder in left)
+    again = nbgrader(copy, "autograde", "01_zero_padding", "--force")
+    assert again.returncode == 0, again.stderr.decode()[-2000:]
+    assert not any(folder.exists() for folder in left)
 
 
 def test_refuses_without_a_sandbox_unless_told(tmp_path, course):

@@ -1,11 +1,5 @@
 """Class 2: answers the grader's requests with deeply nested, malformed or enormous JSON, to crash its decoder."""
 import convstep.grading.kernelside as kernelside
 
-
-class Bomb:
-    def __repr__(self):
-        return "[" * 100000 + "]" * 100000
-
-
-kernelside.serve = lambda request, namespace=None: Bomb()
+kernelside.serve = lambda text, buffers, namespace: ("[" * 100000 + "]" * 100000, [b"x" * 1000] * 1000)
 conv_forward = zeros_forward

@@ -1,26 +1,18 @@
 """Class 2: replaces the kernel-side answer to the grader's requests with one that claims success: every
-call returns what a right answer would look like (here: its own inputs), every lookup says "callable"."""
-import json
+call returns what a right answer would look like (here: the text of a passing test)."""
 import sys
 
 import convstep.grading.kernelside as kernelside
+from convstep import wire
 
 real = kernelside.serve
 
 
-class Forged:
-    def __init__(self, text):
-        self.text = text
-
-    def __repr__(self):
-        return self.text
-
-
-def serve(request, namespace=None):
-    answer = json.loads(real(request, namespace).text)
+def serve(text, buffers, namespace):
+    answer = wire.decode(*real(text, buffers, namespace))
     if "result" in answer:
-        answer["result"] = {"v": "conv_forward: visible tests passed."}
-    return Forged(json.dumps(answer))
+        answer["result"] = "conv_forward: visible tests passed."
+    return wire.encode(answer)
 
 
 kernelside.serve = serve
