@@ -4,11 +4,12 @@ service that autogrades in the sandbox for the instructor, whose own server runs
 
 One story, screen by screen (screenshots in tests/artifacts/hub_*.png): the instructor generates and
 releases 01 in formgrader; each student fetches it in JupyterLab's Assignments list, writes zero_pad
-(one right, one wrong) and submits; the instructor collects in formgrader, autogrades the class with
-`nbgrader autograde` in a JupyterLab terminal and one student again with formgrader's button (both
-through the grading service, in the sandbox), sees both scores with the students' names, a
-submission's math as MathML, and releases feedback; each student fetches their own feedback with the
-right score and can reach nothing of the other's. Every process the hub started is gone afterwards.
+(one right, one wrong, the wrong one with a script in a markdown cell and in an HTML output) and
+submits; the instructor collects in formgrader, autogrades the class with `nbgrader autograde` in a
+JupyterLab terminal and one student again with formgrader's button (both through the grading
+service, in the sandbox), sees both scores with the students' names, a submission's math as MathML,
+the other submission's scripts not run, and releases feedback; each student fetches their own
+feedback with the right score and can reach nothing of the other's. Every process the hub started is gone afterwards.
 """
 
 import contextlib
@@ -42,6 +43,11 @@ WRONG = '''def zero_pad(X, pad):
     return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)), mode="constant", constant_values=(1, 1))
 '''
 ANSWERS = {"cst-ada": RIGHT, "cst-alan": WRONG}
+# What one student adds to their notebook: a markdown cell and an HTML output that would run a script
+# in whoever's browser shows them -- in formgrader, the instructor's own Jupyter, with their rights.
+INJECTOR = "cst-alan"
+INJECTION = "<script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\">"
+INJECTED_CODE = f"from IPython.display import HTML, display\ndisplay(HTML({INJECTION!r}))"
 
 
 def remove_accounts():
@@ -159,6 +165,15 @@ def click_and_confirm(page, selector, modal="#success-modal"):
     return text
 
 
+def open_submission(page, hub, full_name):
+    """Open a submission's page in formgrader from the notebook's list, by the student's name."""
+    formgrader(page, hub, INSTRUCTOR, f"gradebook/{ASSIGNMENT}/{ASSIGNMENT}")
+    page.wait_for_function("() => window.models !== undefined && models.loaded")   # the rows are there
+    page.locator("#toggle_names").click()
+    page.locator("a.name-shown", has_text=full_name).click()
+    page.locator("#notebook-container").first.wait_for()   # nbgrader's template holds nbconvert's inside its own
+
+
 def assignments_list(page):
     """Open JupyterLab's Assignments list (nbgrader's menu) and wait until it has loaded."""
     page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
@@ -215,10 +230,21 @@ def test_the_course_on_a_hub(hub, browser):
         cell.locator(".cm-content").click()
         page.keyboard.press("Control+a")
         page.keyboard.insert_text(answer)
+        if name == INJECTOR:       # below the answer: a code cell, then a markdown cell (JupyterLab's keys)
+            for kind, text in (("code", INJECTED_CODE), ("markdown", INJECTION)):
+                page.keyboard.press("Escape")
+                page.keyboard.press("b")
+                if kind == "markdown":
+                    page.keyboard.press("m")
+                page.keyboard.press("Enter")
+                page.keyboard.insert_text(text)
         page.keyboard.press("Control+s")
         page.locator(".jp-Document.jp-mod-dirty, .jp-mod-dirty").first.wait_for(state="detached")
         notebook = json.loads(as_user(name, "cat", f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb").stdout)
-        assert any(answer.strip() in "".join(c["source"]) for c in notebook["cells"]), f"{name}'s answer not saved"
+        cells = [(c["cell_type"], "".join(c["source"])) for c in notebook["cells"]]
+        assert any(answer.strip() in source for _, source in cells), f"{name}'s answer not saved"
+        if name == INJECTOR:
+            assert ("code", INJECTED_CODE) in cells and ("markdown", INJECTION) in cells, cells
         shot(page, f"{name}_answer")
         assignments_list(page)
         page.locator("#fetched_assignments_list .list_item", has_text=ASSIGNMENT).first.locator(
@@ -272,15 +298,22 @@ def test_the_course_on_a_hub(hub, browser):
         assert line.locator("td.score").inner_text().strip() == f"{scores[name]:g} / 3"
     shot(teacher, "formgrader_scores")
     _assert_clean_console(teacher, "formgrader: manage submissions")
-    # A submission's page: its math as MathML, nothing from another host.
-    formgrader(teacher, hub, INSTRUCTOR, f"gradebook/{ASSIGNMENT}/{ASSIGNMENT}")
-    teacher.locator("td a", has_text="Submission #1").first.click()
-    teacher.locator("#notebook-container").wait_for()
+    # A submission's page, opened by the student's name: its math as MathML, nothing from another host.
+    open_submission(teacher, hub, "Lovelace, Ada")
+    teacher.locator(".live-notebook .glyphicon-eye-open").click()
+    assert teacher.locator(".live-notebook a.name-shown").inner_text().strip() == "Lovelace, Ada"
     teacher.locator("math").first.wait_for()
-    assert teacher.locator("math").count() >= 3
-    assert "\\times" not in teacher.inner_text("#notebook-container")
+    assert teacher.locator("#notebook-container math").count() >= 3
+    assert "\\times" not in teacher.locator("#notebook-container").first.inner_text()
     shot(teacher, "formgrader_submission_math")
     _assert_clean_console(teacher, "formgrader: a submission")
+    # The injector's page shows what they wrote (its images are there) and runs none of it.
+    open_submission(teacher, hub, "Turing, Alan")
+    assert teacher.locator("#notebook-container img[src='x']").count() == 2   # the markdown's and the output's
+    teacher.wait_for_timeout(500)   # an image's onerror fires once its load has failed
+    assert teacher.evaluate("document.title") != "pwned"
+    assert teacher.locator("#notebook-container script, [onerror]").count() == 0
+    shot(teacher, "formgrader_submission_injected")
     # Feedback, generated and released in formgrader.
     formgrader(teacher, hub, INSTRUCTOR, "manage_assignments")
     click_and_confirm(teacher, f"{row} td.generate-feedback a")
@@ -303,6 +336,9 @@ def test_the_course_on_a_hub(hub, browser):
         page.locator("#summary").wait_for()
         heading = f"{ASSIGNMENT} (Score: {scores[name]:g} / 3)"
         assert heading in re.sub(r"\s+", " ", page.inner_text("body")), page.inner_text("body")[:2000]
+        if name == INJECTOR:   # sanitized for its reader too
+            page.wait_for_timeout(500)
+            assert page.evaluate("document.title") != "pwned"
         shot(page, f"{name}_feedback")
     # Neither reaches the other's: not their server, not their home, not the exchange's listings.
     for name, other in (("cst-ada", "cst-alan"), ("cst-alan", "cst-ada")):
