@@ -127,14 +127,19 @@ def _server(command, url, workdir, cwd=None, variables=None):
                 time.sleep(0.3)
         yield log_path
     finally:
+        _stop_group(proc, 15)
+
+
+def _stop_group(proc, timeout):
+    """Terminate the process group of ``proc``; kill it if ``proc`` has not exited within ``timeout`` s."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=15)
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=timeout)
 
 
 @pytest.fixture(scope="module")

@@ -18,16 +18,16 @@ import os
 import pwd
 import re
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, _free_port
+from conftest import ROOT, _free_port, _stop_group
 from test_browser import ARTIFACTS, _assert_clean_console
 
 INSTRUCTOR = "cst-teacher"
@@ -89,25 +89,23 @@ def hub():
     with open(log_path, "w") as log:
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
+    ports = [port]
     try:
         deadline = time.monotonic() + START_S
         while "JupyterHub is now running" not in log_path.read_text():
             if proc.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"the hub did not start:\n{log_path.read_text()[-5000:]}")
             time.sleep(1)
-        passwords = dict(line.split(" ", 1) for line in
-                         (folder / "state" / "private" / "passwords").read_text().splitlines())
+        private = folder / "state" / "private"
+        passwords = dict(line.split(" ", 1) for line in (private / "passwords").read_text().splitlines())
+        settings = json.loads((private / "settings.json").read_text())
+        ports = [settings[name] for name in ("port", "hub_port", "proxy_api_port", "service_port")]
         yield {"url": url, "folder": folder, "log": log_path, "passwords": passwords, "port": port}
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
-        time.sleep(2)
-        left = processes_of([INSTRUCTOR, *STUDENTS])
+        _stop_group(proc, 60)
+        deadline = time.monotonic() + 60         # a hang guard: the servers and kernels go with the hub
+        while (left := processes_of([INSTRUCTOR, *STUDENTS])) and time.monotonic() < deadline:
+            time.sleep(0.5)
         for pid in left:                        # the test's own accounts: nothing else runs as them
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
@@ -116,8 +114,9 @@ def hub():
         subprocess.run(["rm", "-rf", str(folder)])
         assert not left, f"processes of the hub's accounts left after it stopped: {left}"
         assert not jobs, f"grading cgroups left: {jobs}"
-        with pytest.raises(OSError):
-            urllib.request.urlopen(url, timeout=5)
+        for port in ports:                       # the proxy, the hub, the proxy's API and the grading service
+            with pytest.raises(OSError):
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
 
 
 def shot(page, name):
@@ -147,7 +146,9 @@ def login(browser, hub, name):
 
 
 def formgrader(page, hub, user, path):
-    """Open a formgrader page, its console and requests recorded from here on."""
+    """Open a formgrader page, its console and requests recorded from here on (the page before is
+    left first: leaving JupyterLab aborts its requests in flight, which are not formgrader's)."""
+    page.goto("about:blank")
     for record in (page.console_errors, page.requested, page.failed_requests):
         record.clear()
     page.goto(f"{hub['url']}/user/{user}/formgrader/{path}")
