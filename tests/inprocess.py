@@ -15,6 +15,7 @@ import functools
 import io
 import signal
 
+from convstep import wire
 from convstep.notebooks import grade_id, is_solution, is_test, solution_code
 from convstep.notebooks import read as read_notebook
 from convstep.grading import kernelside, plan
@@ -50,8 +51,10 @@ class LocalStudent:
 
     def __init__(self, namespace):
         self.namespace = namespace
+        self.asked = []  # the names the checker asked this side to call
 
     def request(self, text, buffers, timeout):
+        self.asked.append(wire.decode(text, buffers)["name"])
         with time_limit(timeout or 60) as fired, contextlib.redirect_stdout(io.StringIO()), \
                 contextlib.redirect_stderr(io.StringIO()):
             try:

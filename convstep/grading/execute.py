@@ -20,7 +20,6 @@ What happened goes to the notebook's grading record (``convstep.grading.record``
 
 import json
 import os
-import threading
 import time
 from queue import Empty
 
@@ -36,6 +35,7 @@ from convstep import notebooks, sandbox
 from convstep.grading import kernelside, plan
 from convstep.grading.checker import CallTimeout, Checker, KernelLost, student_error
 from convstep.grading.record import GradingRecord
+from convstep.grading.watchdog import Watchdog
 from convstep.sandbox.kernel import GradingKernelManager, KernelHostile, SandboxKernelManager
 from convstep.sandbox.warm import WARM
 
@@ -63,6 +63,9 @@ class SandboxedExecute(Execute):
     responsive_timeout = Integer(10, config=True, help="Seconds a kernel has to answer after an interrupt.")
     notebook_timeout = Integer(120, config=True, help=(
         "Seconds one notebook may take in all: cells, calls from its tests and replays after a restart."))
+    max_grader_memory = Integer(1024 * MiB, config=True, help=(
+        "Bytes the grader's own memory may grow while one notebook is graded (what the kernel sent and the "
+        "grader has not read yet counts); past it, the kernel is killed."))
     prestart = Bool(True, config=True, help="Start the next notebook's sandboxed kernel while this one is graded.")
     skip_instructor_cells = Bool(True, config=True, help=(
         "Do not run cells nbgrader does not grade that are exactly as the instructor wrote them (examples, "
@@ -86,15 +89,13 @@ class SandboxedExecute(Execute):
         self.timeout_func = self.time_left
         self.shutdown_kernel = "immediate"  # nothing in a sandbox needs a polite goodbye, and it may not answer
         self._output_bytes = {}
-        # The budget holds whatever the kernel sends: the waits below end on a deadline, but a wait
-        # inside nbclient ends only on silence, which a kernel that floods its sockets never gives.
-        watchdog = threading.Timer(self.notebook_timeout + self.responsive_timeout, self._budget_spent)
-        watchdog.daemon = True
-        watchdog.start()
+        self.watchdog = Watchdog(self.notebook_timeout + self.responsive_timeout, self.max_grader_memory,
+                                 lambda: self.km and self.km.kill_now())
+        self.watchdog.start()
         try:
             self._run_all()
         finally:
-            watchdog.cancel()
+            self.watchdog.stop()
         self.record.seconds = round(time.monotonic() - self.started, 3)
         folder = (self.resources or {}).get("metadata", {}).get("path")
         if folder and os.path.isdir(folder):
@@ -114,12 +115,6 @@ class SandboxedExecute(Execute):
         else:
             self.km = make()
         return self.km
-
-    def _budget_spent(self):
-        self.budget_killed = True
-        km = getattr(self, "km", None)
-        if km is not None:
-            km.kill_now()
 
     def time_left(self, cell=None):
         """Seconds the next cell or call may take: the cell timeout, within the notebook's budget."""
@@ -259,8 +254,11 @@ class SandboxedExecute(Execute):
             kind, what = "hostile", f"{death}: the kernel's code forges messages"
             self.record.events.append({"event": "forged message", "category": "tampering", "detail": str(death),
                                        "cell": index, "line": None})
-        elif getattr(self, "budget_killed", False):
+        elif self.watchdog.reason == "budget":
             kind, what = "budget", f"the notebook's time limit of {self.notebook_timeout} s was used up and the kernel was killed"
+        elif self.watchdog.reason == "memory":
+            kind, what = "flood", (f"the kernel sent more than {self.max_grader_memory // MiB} MB the grader had not read "
+                                   "yet, and was killed")
         elif isinstance(death, DeadKernelError) or getattr(death, "died", False):
             kind, what = "died", "the kernel died (os._exit, a crash, or a limit of the sandbox)"
         else:
@@ -295,6 +293,15 @@ class SandboxedExecute(Execute):
 
     def handle_comm_msg(self, outs, msg, cell_index):
         """Widgets are not graded: their messages are dropped, so no widget state piles up."""
+
+    async def _async_poll_for_reply(self, msg_id, cell, timeout, task_poll_output_msg, task_poll_kernel_alive):
+        try:
+            return await super()._async_poll_for_reply(msg_id, cell, timeout, task_poll_output_msg,
+                                                       task_poll_kernel_alive)
+        except (KernelLost, KernelHostile):  # not Exceptions: nbclient would leave its pollers running
+            task_poll_output_msg.cancel()
+            task_poll_kernel_alive.cancel()
+            raise
 
     async def _async_handle_timeout(self, timeout, cell=None):
         index = next((i for i, c in enumerate(self.nb.cells) if c is cell), None)

@@ -45,8 +45,10 @@ MEMORY = 1024 ** 3         # bytes per sandbox in this batch
 BUDGET = 15                # seconds per notebook in this batch
 MARKER = uuid.uuid4().hex  # written by hostile code wherever it can: must appear nowhere it should not
 SLEEPER = "987654"         # argument of the processes a submission tries to leave behind
+GRADER_MEMORY = 256 * 1024 ** 2  # bytes the grader may grow by while grading one notebook of this batch
 SETTINGS = {"SandboxedExecute.timeout": TIMEOUT, "SandboxedExecute.responsive_timeout": 1,
-            "SandboxedExecute.notebook_timeout": BUDGET, "SandboxKernelManager.memory": MEMORY}
+            "SandboxedExecute.notebook_timeout": BUDGET, "SandboxKernelManager.memory": MEMORY,
+            "SandboxedExecute.max_grader_memory": GRADER_MEMORY}
 # Graded again by plain nbgrader autograde, which must give the same scores.
 PLAIN = ["frames_reference", "forged_replies", "mutates_inputs", "links", "flipped_test_cell", "catches_interrupt"]
 
@@ -562,7 +564,8 @@ def test_attempts_are_reported_with_cell_and_line(batch):
 # ---------------------------------------------------------------- the speed tests of 05
 
 SPEED = "05_fast_layers"
-SPEED_CELLS = ["test_conv_forward_fast_speed", "test_conv_backward_fast_speed", "test_pool_forward_fast_speed"]
+FAST = ("conv_forward_fast", "conv_backward_fast", "pool_forward_fast")
+SPEED_CELLS = [f"test_{function}_speed" for function in FAST]
 SPEED_BASELINE = "loops"  # the course's loop versions called as the fast ones: right, and slow
 
 
@@ -589,8 +592,7 @@ def speed_batch(tmp_path_factory, course):
     graded.nbgrader("generate_assignment", SPEED, "--force")
     students = {"complete": "", **{path.stem: path.read_text() for path in sorted(SPEED_CASES.glob("*.py"))},
                 # honest, and slow: a loop over the output positions, vectorized over everything else
-                "positions_loop": "".join(f"# %% {f}\n{catalog(f, 'bug_loops_over_positions')}\n"
-                                          for f in ("conv_forward_fast", "conv_backward_fast", "pool_forward_fast"))}
+                "positions_loop": "".join(f"# %% {f}\n{catalog(f, 'bug_loops_over_positions')}\n" for f in FAST)}
     for student, code in students.items():
         write_speed = graded.submitted / student / SPEED
         write_speed.mkdir(parents=True)
@@ -598,20 +600,21 @@ def speed_batch(tmp_path_factory, course):
     run = subprocess.run([sys.executable, "-m", "convstep", "autograde", SPEED, "--course", str(root), "--workers", "2"],
                          capture_output=True)
     assert run.returncode == 0, run.stderr.decode()[-3000:]
-    return {"course": graded, "students": list(students)}
+    return {"course": graded, "students": students}
 
 
 def test_speed_marks_need_fast_code_whatever_the_kernel_does(speed_batch):
-    course = speed_batch["course"]
-    cells = {student: report.cell_scores(course, student, SPEED) for student in speed_batch["students"]}
-    assert all(cells["complete"][cell][0] == cells["complete"][cell][1] > 0 for cell in SPEED_CELLS), cells["complete"]
-    total = lambda student: sum(score for score, _ in cells[student].values())
-    for student in speed_batch["students"]:
+    course, students = speed_batch["course"], speed_batch["students"]
+    cells = {student: report.cell_scores(course, student, SPEED) for student in students}
+    total = {student: sum(score for score, _ in cells[student].values()) for student in students}
+    assert all(cells["complete"][c][0] == cells["complete"][c][1] > 0 for c in SPEED_CELLS), cells["complete"]
+    for student, code in students.items():
         if student == "complete":
             continue
-        assert [cells[student][cell][0] for cell in SPEED_CELLS] == [0, 0, 0], (student, cells[student])
-        assert total(student) <= total(SPEED_BASELINE), (student, total(student))
-    assert total(SPEED_BASELINE) == total("complete") - sum(cells["complete"][cell][1] for cell in SPEED_CELLS)
+        answered = [f"test_{f}_speed" for f in FAST if f"# %% {f}\n" in code]  # the functions it answers itself
+        assert answered and all(cells[student][c][0] == 0 for c in answered), (student, cells[student])
+        assert total[student] <= total[SPEED_BASELINE], (student, total[student])
+    assert total[SPEED_BASELINE] == total["complete"] - sum(cells["complete"][c][1] for c in SPEED_CELLS)
 
 
 def test_a_killed_graders_private_copies_go_with_the_next_run(tmp_path, course):
@@ -640,6 +643,30 @@ def test_a_killed_graders_private_copies_go_with_the_next_run(tmp_path, course):
     again = nbgrader(copy, "autograde", "01_zero_padding", "--force")
     assert again.returncode == 0, again.stderr.decode()[-2000:]
     assert not any(folder.exists() for folder in left)
+
+
+def test_a_flood_of_message_parts_is_cut_off(tmp_path, course):
+    """ZeroMQ holds every part of a message in the grader's memory until the last part arrives, and
+    counts a message of any number of parts as one against its queue: the kernel in ``multipart_flood.py``
+    sends 40 GB that way. The watchdog kills it once the grader has grown by max_grader_memory (the
+    kill comes within one look of the watchdog, so the grader holds somewhat more than that)."""
+    copy = course.copy_to(tmp_path)
+    with open(tmp_path / "nbgrader_config.py", "a") as config:
+        config.write("".join(f"\nc.{setting} = {value}" for setting, value in SETTINGS.items()) + "\n")
+    copy.nbgrader("generate_assignment", ASSIGNMENT, "--force")
+    cells = case_code(Path(__file__).parent / "multipart_flood.py", tmp_path, tmp_path, 0)
+    write(copy, "multipart_flood", student_notebook(copy, cells))
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
+    grading = subprocess.Popen([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], cwd=tmp_path, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    memory = GraderMemory(grading)
+    memory.start()
+    _, stderr = grading.communicate()
+    memory.join()
+    assert grading.returncode == 0, stderr.decode()[-2000:]
+    record = GradingRecord.load(copy.autograded / "multipart_flood" / ASSIGNMENT)
+    assert any(note.kind == "flood" and "kernel sent more than" in note.detail for note in record.notes)
+    assert 0 < memory.peak < 4 * 1024 * 1024  # kB: a tenth of what was sent, and far below this machine's memory
 
 
 def test_refuses_without_a_sandbox_unless_told(tmp_path, course):

@@ -42,6 +42,16 @@ def test_helpers_of_earlier_tests_are_the_checkers_own_whatever_the_student_defi
     assert stdout_of(checker.run("print(reference(1))", "t2", timeout=5)) == "20\n"
 
 
+def test_the_kernel_is_asked_for_nothing_but_the_answers():
+    checker = checker_for("def f(x):\n    return x\n", answers={"f"})
+    code = ("def reference_conv(x):\n    return f(x) + 1\n"
+            "ORDER_HINT = 'read hparameters by name'\n"
+            "assert reference_conv(1) == 2\n"
+            "try:\n    stride_hint(1)\nexcept NameError:\n    pass\n")
+    assert error_of(checker.run(code, "t", timeout=5)) is None
+    assert checker.student.asked == ["f"]  # no lookup, no helper's name: only the call of an answer
+
+
 def test_the_checker_numpy_is_its_own_and_builtins_are_never_asked_for():
     checker = checker_for("print = None\nlen = lambda x: 99\nnp = None\n", answers={"len", "print"})
     outputs = checker.run("import numpy\nassert np is numpy\nprint(len([1, 2]))", "t", timeout=5)

@@ -73,3 +73,13 @@ def test_the_source_notebook_orders_the_gradebooks_cells(tmp_path):
     path = tmp_path / "nb.ipynb"
     nbformat.write(SOURCE, path)
     assert plan.from_cells(nbformat.read(path, as_version=4).cells) == plan.from_cells(SOURCE.cells)
+
+
+def test_the_courses_own_cells_run_as_plain_python_in_the_checker(course):
+    """The checker runs each notebook's locked cells with exec, not IPython: no magic, no shell escape;
+    and every notebook has graded answers for its tests to call."""
+    for assignment in course.assignments():
+        the_plan = plan.from_cells(nbformat.read(course.notebook(course.source, assignment), as_version=4).cells)
+        assert the_plan.answers and the_plan.tests, assignment
+        for step in the_plan.steps:
+            compile(step.code, step.name, "exec")  # raises SyntaxError for %magic or !shell
