@@ -66,27 +66,28 @@ from convstep.grading.autograde import SafeAutograde  # noqa: E402
 
 # nbgrader has no setting for the converter class; its app looks the name up in its module.
 nbgrader.apps.autogradeapp.Autograde = SafeAutograde
+# Steps by their dotted names: formgrader shows the configuration as JSON, and a class is not JSON.
 c.Autograde.autograde_preprocessors = [
-    "convstep.grading.execute.SandboxedExecute" if step is Execute else step
+    "convstep.grading.execute.SandboxedExecute" if step is Execute else f"{step.__module__}.{step.__name__}"
     for step in Autograde.class_traits()["autograde_preprocessors"].default()
 ]
 # The gradebook says what each cell is, whatever the submitted metadata claims (convstep.grading.sanitize).
 c.Autograde.sanitize_preprocessors = [
-    "convstep.grading.sanitize.SanitizeCells" if step is DeduplicateIds else step
+    "convstep.grading.sanitize.SanitizeCells" if step is DeduplicateIds else f"{step.__module__}.{step.__name__}"
     for step in Autograde.class_traits()["sanitize_preprocessors"].default()
 ]
 
 # Feedback (README, "Grading a class"): a summary per function at the top, test cells named by what
 # they test, no hidden test's code, math as MathML written when the page is built (no script, no
-# network). The exporter is set as GenerateFeedback's only (traitlets' Parent.Child sections): the
-# formgrader's own pages keep nbgrader's template.
+# network). The exporter is set as GenerateFeedback's only (traitlets' Parent.Child sections):
+# formgrader's pages have their own template (below).
 from convstep.grading import feedback  # noqa: E402
 
 c.GenerateFeedback.preprocessors = ["nbgrader.preprocessors.GetGrades", "convstep.grading.feedback.HideHiddenTests",
                                     "convstep.grading.feedback.SummarizeTests",
                                     "convstep.grading.safehtml.SafeOutputMetadata",
                                     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
-c.GenerateFeedback.exporter_class = feedback.FeedbackExporter  # HTMLExporter, less its second parse of the page
+c.GenerateFeedback.exporter_class = "convstep.grading.feedback.FeedbackExporter"  # HTMLExporter, less its second parse of the page
 c.GenerateFeedback.HTMLExporter.template_name = feedback.TEMPLATE
 c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [feedback.TEMPLATES]
 c.GenerateFeedback.HTMLExporter.extra_template_paths = feedback.template_paths()
@@ -94,3 +95,24 @@ c.GenerateFeedback.HTMLExporter.extra_template_paths = feedback.template_paths()
 c.GenerateFeedback.HTMLExporter.sanitize_html = True
 c.GenerateFeedback.HTMLExporter.filters = {"markdown2html": "convstep.grading.feedback.markdown2html",
                                            "clean_html": "convstep.grading.safehtml.clean_html"}
+
+# Formgrader, the instructor's pages (README, "On a JupyterHub"):
+# - its autograde button calls the converter by nbgrader.apps.api's own name for it: SafeAutograde
+#   there too (which, on the hub, grades through the grading service: convstep.hub.delegate);
+# - a submission's page shows the notebook's math as MathML written on the server, like the
+#   feedback, instead of loading MathJax from a CDN (template convstep_formgrade);
+# - it is sanitized like the feedback: the page opens in the instructor's own Jupyter, where a
+#   student's script would act with the instructor's rights (convstep.grading.safehtml).
+# Its exporter is built from this configuration without a parent, so the settings are HTMLExporter's
+# own; GenerateFeedback's more specific ones above still win for the feedback (whose exporter runs
+# SafeOutputMetadata twice then: a second pass changes nothing).
+import nbgrader.apps.api  # noqa: E402
+
+nbgrader.apps.api.Autograde = SafeAutograde
+c.HTMLExporter.template_name = "convstep_formgrade"
+c.HTMLExporter.extra_template_basedirs = [feedback.TEMPLATES, feedback.template_paths()[0]]
+c.HTMLExporter.extra_template_paths = feedback.template_paths()[:1]  # where "formgrade/index.html.j2" is
+c.HTMLExporter.sanitize_html = True
+c.HTMLExporter.filters = {"markdown2html": "convstep.grading.feedback.markdown2html",
+                          "clean_html": "convstep.grading.safehtml.clean_html"}
+c.HTMLExporter.preprocessors = ["convstep.grading.safehtml.SafeOutputMetadata"]

@@ -71,6 +71,14 @@ def student_kit(args):
                  f"notebooks; modules {', '.join(kit['modules'])}")
 
 
+def hub(args):
+    """run a JupyterHub for the course on this machine (root): instructor and student accounts, nbgrader's exchange and formgrader, the grading service"""
+    from convstep import hub
+
+    chosen = {name: getattr(args, name) for name in ("state", "exchange", "roster") if getattr(args, name)}
+    return hub.serve(port=args.port, instructor=args.instructor, **chosen)
+
+
 def test(args, pytest_args):
     """set up .venv and the system packages the tests need, then run pytest (extra arguments go to pytest)"""
     bootstrap.ensure_system_packages(bootstrap.TEST_PACKAGES)
@@ -89,7 +97,7 @@ def setup(args):
 def parser():
     main = argparse.ArgumentParser(prog="python3 -m convstep", description="ConvNets Step by Step: set up, build the release, grade, test.")
     commands = main.add_subparsers(dest="command", required=True, metavar="command")
-    for function in (demo, autograde, release, report, student_kit, test, setup):
+    for function in (demo, autograde, release, report, student_kit, hub, test, setup):
         command = commands.add_parser(function.__name__.replace("_", "-"), help=function.__doc__,
                                       description=function.__doc__)
         command.set_defaults(run=function)
@@ -121,6 +129,15 @@ def parser():
             command.add_argument("dir", metavar="DIR", help="a new (or empty) folder for the kit")
             command.add_argument("--upto", metavar="NN", help="only the assignments numbered NN or lower "
                                  "(those released so far); default: all")
+        if function is hub:
+            command.add_argument("--port", type=int, default=8000, help="where people open it: http://127.0.0.1:PORT/")
+            command.add_argument("--state", metavar="DIR",
+                                 help="the hub's own files: database, secrets, new accounts' passwords (default: .hub)")
+            command.add_argument("--exchange", metavar="DIR",
+                                 help="nbgrader's exchange folder (default: /srv/nbgrader/exchange)")
+            command.add_argument("--instructor", default="instructor", metavar="NAME", help="the instructor's account")
+            command.add_argument("--roster", metavar="CSV",
+                                 help="the students: id,first_name,last_name,email (default: two trial students)")
         if function is test:
             command.add_argument("--fast", action="store_true", help="only the fast tier (tests/unit)")
     return main
@@ -148,6 +165,13 @@ def main(argv=None):
     if hasattr(args, "course"):  # nbgrader's rule: the course is the current directory unless named
         args.course = os.path.abspath(args.course or os.getcwd())
         argv = without_option(argv, "--course") + ["--course", args.course]  # the command runs again elsewhere
+    if args.run is hub:          # the same for its paths
+        for name in ("state", "exchange", "roster"):
+            if getattr(args, name):
+                setattr(args, name, os.path.abspath(getattr(args, name)))
+        argv = ["hub", "--port", str(args.port), "--instructor", args.instructor] + [
+            item for name in ("state", "exchange", "roster") if getattr(args, name)
+            for item in (f"--{name}", getattr(args, name))]
     if not bootstrap.in_venv():
         # Continue inside the project's environment, where nbgrader and numpy are installed.
         return 0 if args.run is setup and not bootstrap.ensure_venv() else bootstrap.run_in_venv(argv)

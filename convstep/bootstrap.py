@@ -23,9 +23,16 @@ SERVER_CONFIG = {"ServerApp": {"jpserver_extensions": {"convstep.websocket": Tru
 # grading; the browser for the explorer tests, a PostgreSQL server for the gradebook tests, and qemu
 # with Debian's kernel and a static busybox for the guest of the cgroup v2 test (tests/vm.py).
 SANDBOX_PACKAGES = {"bubblewrap": "/usr/bin/bwrap"}
-TEST_PACKAGES = {**SANDBOX_PACKAGES, "chromium": "/usr/bin/chromium", "postgresql": "/usr/lib/postgresql/*/bin/initdb",
+# `convstep hub`: Node.js runs JupyterHub's proxy; PAM checks the accounts' passwords (useradd, chpasswd).
+# The accounts' Python environment is made from the system's Python (python3-venv).
+HUB_PACKAGES = {**SANDBOX_PACKAGES, "nodejs": "/usr/bin/node", "npm": "/usr/bin/npm", "passwd": "/usr/sbin/useradd",
+                "python3-venv": "/usr/lib/python3*/ensurepip/__init__.py"}
+TEST_PACKAGES = {**HUB_PACKAGES, "chromium": "/usr/bin/chromium", "postgresql": "/usr/lib/postgresql/*/bin/initdb",
                  "qemu-system-x86": "/usr/bin/qemu-system-x86_64", "linux-image-amd64": "/boot/vmlinuz-*",
                  "busybox-static": "/bin/busybox"}
+# JupyterHub's default proxy, from npm into .venv (bin/configurable-http-proxy); 5.x is the line
+# JupyterHub 6 documents and tests against.
+PROXY = "configurable-http-proxy@5.3.0"
 
 
 def say(message):
@@ -85,6 +92,40 @@ def ensure_system_packages(packages):
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     subprocess.run(sudo + [apt, "update", "-qq"], check=True, env=env)
     subprocess.run(sudo + [apt, "install", "-y", "-qq", "--no-install-recommends", *missing], check=True, env=env)
+
+
+def ensure_shared_venv(env):
+    """A virtual environment every user can run, at ``env``, with this project installed: the hub's
+    accounts run their servers and grading from it. .venv will not do: it is made from the Python
+    that runs this command, which may live where other users cannot go (pyenv under /root). This one
+    is made from the system's Python and holds a copy of this checkout's package, installed anew
+    each time (a few seconds), so that it is the package as it is now; its path to Python."""
+    python = Path(env) / "bin" / "python"
+    stamp = Path(env) / ".convstep-installed"
+    if not python.exists():
+        say(f"creating {env}, the environment of the hub's accounts ...")
+        subprocess.run(["/usr/bin/python3", "-m", "venv", str(env)], check=True)
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    if not stamp.exists() or stamp.read_text() != _requirements_hash():
+        say(f"installing the course package and its pinned dependencies into {env} (a few minutes the first time) ...")
+        subprocess.run(pip + [str(ROOT)], check=True)
+        stamp.write_text(_requirements_hash())
+    else:
+        subprocess.run(pip + ["--no-deps", "--force-reinstall", str(ROOT)], check=True)
+    install_jupyter_files(env)
+    return python
+
+
+def ensure_proxy():
+    """Install JupyterHub's proxy into .venv (npm's global layout under that prefix); its path."""
+    proxy = VENV / "bin" / "configurable-http-proxy"
+    version = VENV / "lib" / "node_modules" / "configurable-http-proxy" / "package.json"
+    if not (proxy.exists() and version.exists()
+            and json.loads(version.read_text())["version"] == PROXY.split("@")[1]):
+        say(f"installing {PROXY} (npm) into {VENV.relative_to(ROOT)} ...")
+        subprocess.run(["npm", "install", "--global", "--prefix", str(VENV), "--no-fund", "--no-audit",
+                        "--loglevel=error", PROXY], check=True)
+    return proxy
 
 
 def run_in_venv(argv):

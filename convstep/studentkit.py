@@ -8,7 +8,8 @@ code and the sample class. The kit holds only
 - the modules of this package that those notebooks import, followed transitively (so the kit follows
   the package as it changes, and grading code stays out unless a notebook really imports it),
 - ``requirements.txt`` / ``environment.yml`` with this project's pins for what those modules and
-  notebooks import, a minimal ``pyproject.toml``, ``postBuild`` for Binder, and a README for students.
+  notebooks import, a minimal ``pyproject.toml``, ``postBuild`` for Binder, and a README for students;
+- the explorers' Voila app as in the repository: ``voila.json`` and the ``convstep`` page template.
 
 ``python3 -m convstep student-kit DIR [--upto NN]`` builds it; ``tests/e2e/test_student_kit.py``
 installs it in a new virtual environment and runs every notebook in it.
@@ -44,6 +45,12 @@ RUNTIME = ["jupyterlab", "notebook", "ipykernel", "ipywidgets", "voila"]
 # enables it, which `pip install .` puts into the environment's etc/jupyter.
 SERVER_EXTENSION = "convstep.websocket"
 SERVER_CONFIG_FILE = "jupyter-config/jupyter_server_config.d/convstep.json"
+# The explorers' Voila app as in the repository: voila.json (the template, the front-end extensions
+# it loads, the no-delay websocket) and the template itself, which `pip install .` puts on the
+# environment's Jupyter data path, where Voila looks for templates.
+VOILA_CONFIG = "voila.json"
+VOILA_TEMPLATE = "convstep/explorers/voila_template"
+VOILA_TEMPLATE_FILES = "jupyter-data/voila/templates/convstep"
 
 
 # ---------------------------------------------------------------- imports
@@ -192,7 +199,8 @@ starts JupyterLab with everything installed. Binder sessions are temporary: down
 **On a JupyterHub**: your instructor installs this kit on the hub, or you open a terminal in JupyterLab,
 go to this folder and run `pip install --user -r requirements.txt .`; then restart the kernel.
 
-The explorers also run as a code-free app: `.venv/bin/voila explorers/` (then pick a notebook).
+The explorers also run as a code-free app: from this folder, `.venv/bin/voila explorers/` (then pick a
+notebook); it reads `voila.json` here, so the page loads nothing from the internet.
 
 ## How to work
 
@@ -231,7 +239,7 @@ def _functions(course, assignment):
     return [grade_id(c) for c in read_notebook(course.notebook(course.release, assignment)).cells if is_solution(c)]
 
 
-def _pyproject(packages):
+def _pyproject(packages, template_files):
     return f"""# The course's helper package, as students need it (built by `python3 -m convstep student-kit`).
 # Its dependencies are pinned in requirements.txt / environment.yml.
 [build-system]
@@ -249,6 +257,7 @@ packages = {json.dumps(sorted(packages))}
 
 [tool.setuptools.data-files]
 "etc/jupyter/jupyter_server_config.d" = ["{SERVER_CONFIG_FILE}"]
+"share/jupyter/voila/templates/convstep" = {json.dumps(template_files)}
 """
 
 
@@ -286,7 +295,10 @@ def build(dest, upto=None, root=ROOT, git=True):
         f"# Conda / Binder environment of the student kit; the same pins as requirements.txt.\nname: {env}\n"
         "channels:\n  - conda-forge\ndependencies:\n  - python=3.11\n  - pip\n  - pip:\n"
         + "".join(f"      - {f'{d}=={v}':{width}}  # {c}\n" if c else f"      - {d}=={v}\n" for d, v, c in pins))
-    (dest / "pyproject.toml").write_text(_pyproject(packages))
+    shutil.copy(Path(root, VOILA_CONFIG), dest / VOILA_CONFIG)
+    shutil.copytree(Path(root, VOILA_TEMPLATE), dest / VOILA_TEMPLATE_FILES)
+    template_files = sorted(f"{VOILA_TEMPLATE_FILES}/{p.name}" for p in (dest / VOILA_TEMPLATE_FILES).iterdir())
+    (dest / "pyproject.toml").write_text(_pyproject(packages, template_files))
     (dest / SERVER_CONFIG_FILE).parent.mkdir(parents=True)
     (dest / SERVER_CONFIG_FILE).write_text(json.dumps(SERVER_CONFIG, indent=2) + "\n")
     (dest / "postBuild").write_text(POSTBUILD)

@@ -1,8 +1,8 @@
 """What grading takes from a submission folder: its notebooks, as plain files, and nothing else.
 
 A submission folder is data written by a student. Only regular files named like the assignment's
-notebooks (and nbgrader's own ``timestamp.txt``) are taken, read without following a symbolic link,
-size-capped and checked to be notebooks nbgrader can grade. Everything else — extra files (a
+notebooks (and nbgrader's own ``timestamp.txt`` and ``submission_secret.txt``) are taken, read
+without following a symbolic link, size-capped and checked to be notebooks nbgrader can grade. Everything else — extra files (a
 ``numpy.py`` that would shadow numpy), links, folders, pipes, devices, oversized or unreadable
 notebooks — is left where it is, listed with the reason, and never opened.
 """
@@ -19,6 +19,9 @@ from nbgrader.utils import parse_utc
 MAX_NOTEBOOK_BYTES = 32 * 1024 * 1024
 MAX_TIMESTAMP_BYTES = 1024
 TIMESTAMP = "timestamp.txt"
+# nbgrader's exchange writes it on submit; release_feedback names the feedback it sends back from it.
+SECRET = "submission_secret.txt"
+MAX_SECRET_BYTES = 1024
 NOT_GRADED = "is not part of the assignment (only the notebook is graded)"
 
 
@@ -93,6 +96,8 @@ def inspect(folder, notebooks):
                     parse_utc(data.decode().strip())
                 except (UnicodeDecodeError, ValueError):
                     why = "is not a valid time"
+        elif entry.name == SECRET:
+            data, why = _read_regular(entry.path, MAX_SECRET_BYTES)
         else:
             data, why = None, NOT_GRADED
         if why:

@@ -48,6 +48,16 @@ def _own_v2_path():
     return "/"
 
 
+def _own_v1_paths():
+    """{controller: this process's cgroup in that v1 hierarchy}."""
+    found = {}
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        for controller in controllers.split(","):
+            found[controller] = path
+    return found
+
+
 def _writable(path):
     return os.access(path, os.W_OK)
 
@@ -62,7 +72,14 @@ def layout():
         parents = {c: Path(mounts[c]) / GROUP for c in V1_HIERARCHIES}
         if all(_writable(mounts[c]) or _writable(parents[c]) for c in V1_HIERARCHIES):
             return "v1", parents
-        return None, "the memory, pids and freezer cgroups (v1) are not writable: grade as root"
+        # A subtree delegated to this user by root (chown of the folder, cgroup.procs and tasks),
+        # with this process inside: as the hub's grading service runs an instructor's grading.
+        own = {c: Path(mounts[c]) / path.lstrip("/") for c, path in _own_v1_paths().items() if c in V1_HIERARCHIES}
+        if len(own) == len(V1_HIERARCHIES) and all(own[c] != Path(mounts[c]) and _writable(own[c])
+                                                   for c in V1_HIERARCHIES):
+            return "v1", own
+        return None, ("the memory, pids and freezer cgroups (v1) are not writable: grade as root, "
+                      "or in a subtree root delegated to you")
     unified = mounts.get("unified")
     if unified:
         available = (Path(unified) / "cgroup.controllers").read_text().split()

@@ -91,11 +91,12 @@ def _free_port():
 
 
 @contextlib.contextmanager
-def _server(command, url, workdir, cwd=None):
+def _server(command, url, workdir, cwd=None, variables=None):
     """Run command (its own process group, so its kernels go with it) until url answers.
 
-    cwd -- where to start it (default workdir). Yields the log path; on exit terminates the
-    group, and kills it if it does not stop.
+    cwd -- where to start it (default workdir); variables -- environment variables to set or
+    replace (PATH of another environment). Yields the log path; on exit terminates the group, and
+    kills it if it does not stop.
     """
     workdir = Path(workdir)
     env = dict(os.environ,
@@ -104,6 +105,7 @@ def _server(command, url, workdir, cwd=None):
                JUPYTERLAB_SETTINGS_DIR=str(workdir / "settings"),
                JUPYTERLAB_WORKSPACES_DIR=str(workdir / "workspaces"),
                PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    env.update(variables or {})
     log_path = workdir / "server.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env,
@@ -125,14 +127,19 @@ def _server(command, url, workdir, cwd=None):
                 time.sleep(0.3)
         yield log_path
     finally:
+        _stop_group(proc, 15)
+
+
+def _stop_group(proc, timeout):
+    """Terminate the process group of ``proc``; kill it if ``proc`` has not exited within ``timeout`` s."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=15)
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=timeout)
 
 
 @pytest.fixture(scope="module")

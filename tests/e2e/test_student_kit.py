@@ -11,6 +11,8 @@ import sys
 import venv
 
 import pytest
+from conftest import _free_port, _server
+from test_browser import ARTIFACTS, _assert_clean_console
 
 from convstep.notebooks import HIDDEN_MARKER
 from convstep.notebooks import SOLUTION_MARKER as MARKER
@@ -169,20 +171,29 @@ print(json.dumps(report))
 '''
 
 
-def test_kit_installs_from_its_own_files_and_every_notebook_runs(tmp_path, built, course):
-    clone, kit = built
-    env_dir = tmp_path / "venv"
+@pytest.fixture(scope="module")
+def installed(built, tmp_path_factory):
+    """(venv folder, its environment variables): a new virtual environment with the kit installed
+    from its own files, as its README tells students."""
+    _, kit = built
+    env_dir = tmp_path_factory.mktemp("kit-venv") / "venv"
     venv.create(env_dir, with_pip=True)
+    run(str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        "-r", "requirements.txt", ".", cwd=kit)
+    env = dict(os.environ, PATH=f"{env_dir / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    env.pop("PYTHONPATH", None)
+    return env_dir, env
+
+
+def test_kit_installs_from_its_own_files_and_every_notebook_runs(tmp_path, built, installed, course):
+    clone, kit = built
+    env_dir, env = installed
     python = env_dir / "bin" / "python"
-    run(str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", "requirements.txt", ".",
-        cwd=kit)
     solutions = tmp_path / "solutions.json"
     solutions.write_text(json.dumps(course.solutions()))   # a student's finished work
     runner = tmp_path / "run_notebooks.py"
     runner.write_text(RUNNER)
     notebooks = sorted(kit.glob("[0-9][0-9]_*/*.ipynb")) + sorted((kit / "explorers").glob("*.ipynb"))
-    env = dict(os.environ, PATH=f"{env_dir / 'bin'}{os.pathsep}{os.environ['PATH']}")
-    env.pop("PYTHONPATH", None)
     # outside the kit folder, so that `import convstep` can only be the installed kit
     result = run(str(python), str(runner), str(solutions), *map(str, notebooks), cwd=tmp_path, env=env)
     report = json.loads(result.stdout.splitlines()[-1])
@@ -198,3 +209,33 @@ def test_kit_installs_from_its_own_files_and_every_notebook_runs(tmp_path, built
     extensions = run(str(env_dir / "bin" / "jupyter"), "server", "extension", "list", cwd=tmp_path, env=env)
     listed = re.sub(r"\x1b\[[0-9;]*m", "", extensions.stdout + extensions.stderr)
     assert re.search(r"convstep\.websocket\s+enabled", listed) and re.search(r"convstep\.websocket\s+OK", listed), listed
+
+
+def test_kit_voila_app_is_clean_in_chromium(built, installed, browser, tmp_path):
+    """`voila explorers/` in the kit, as its README says: the kit's voila.json and the convstep
+    template (installed by pip), so the tree and an explorer load nothing from another host and
+    leave the console clean, as the repository's own app does (tests/e2e/test_browser.py)."""
+    _, kit = built
+    env_dir, env = installed
+    port = _free_port()
+    command = [str(env_dir / "bin" / "voila"), "explorers", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"]
+    with _server(command, f"http://127.0.0.1:{port}/", tmp_path, cwd=kit, variables={"PATH": env["PATH"]}):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.console_errors, page.requested, page.failed_requests = [], [], []
+        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+        page.on("pageerror", lambda e: page.console_errors.append(f"uncaught: {e}"))
+        page.on("request", lambda r: page.requested.append(r.url))
+        page.on("requestfailed", lambda r: page.failed_requests.append((r.url, r.failure or "")))
+        try:
+            page.goto(f"http://127.0.0.1:{port}/")
+            page.locator(".jp-DirListing-item", has_text="02_convolution.ipynb").wait_for(timeout=60_000)
+            _assert_clean_console(page, "the kit's voila tree")
+            page.goto(f"http://127.0.0.1:{port}/voila/render/02_convolution.ipynb")
+            image = page.locator("img.widget-image").first
+            image.wait_for(timeout=120_000)
+            page.wait_for_function("img => img.complete && img.naturalWidth > 300", arg=image.element_handle())
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "kit_voila_convolution.png"), full_page=True)
+            _assert_clean_console(page, "the kit's voila explorer")
+        finally:
+            page.close()

@@ -22,11 +22,13 @@ def notebook_text():
     return nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]))
 
 
-def test_the_notebook_and_a_valid_timestamp_are_taken(folder):
+def test_the_notebook_a_valid_timestamp_and_the_exchange_secret_are_taken(folder):
     (folder / f"{NAME}.ipynb").write_text(notebook_text())
     (folder / "timestamp.txt").write_text("2026-11-30 14:05:09.000000 UTC")
+    (folder / "submission_secret.txt").write_text("ab" * 64)   # feedback is released under its hash
     received = intake.inspect(folder, [NAME])
-    assert sorted(received.taken) == [f"{NAME}.ipynb", "timestamp.txt"] and received.ignored == []
+    assert sorted(received.taken) == [f"{NAME}.ipynb", "submission_secret.txt", "timestamp.txt"]
+    assert received.ignored == []
     assert received.summary([NAME]) == ""
 
 
@@ -38,13 +40,16 @@ def test_everything_else_is_left_and_listed(folder, tmp_path):
     (folder / "secret").write_text("the instructor's")
     os.mkfifo(folder / "pipe")
     (folder / "timestamp.txt").write_text("not a time")
+    open(folder / "submission_secret.txt", "wb").truncate(intake.MAX_SECRET_BYTES + 1)
     received = intake.inspect(folder, [NAME])
     assert list(received.taken) == [f"{NAME}.ipynb"]
     reasons = dict(received.ignored)
-    assert set(reasons) == {"numpy.py", "data", "gradebook.db", "secret", "pipe", "timestamp.txt"}
+    assert set(reasons) == {"numpy.py", "data", "gradebook.db", "secret", "pipe", "timestamp.txt",
+                            "submission_secret.txt"}
     assert reasons["timestamp.txt"] == "is not a valid time"
     summary = received.summary([NAME])
-    assert summary.startswith("ignored: data, gradebook.db, numpy.py, pipe, secret, timestamp.txt (is not a valid time)")
+    assert summary.startswith("ignored: data, gradebook.db, numpy.py, pipe, secret, submission_secret.txt (is larger "
+                              "than 1 kB), timestamp.txt (is not a valid time)")
 
 
 @pytest.mark.parametrize("make, reason", [
