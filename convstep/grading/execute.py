@@ -167,9 +167,12 @@ class SandboxedExecute(Execute):
                     self.record.restarts += 1
                     self._report_death(self._target(work, position), death)
                     position += 1
-                    if self.record.restarts > self.max_restarts or self.deadline <= time.monotonic():
-                        why = "the kernel died too often" if self.record.restarts > self.max_restarts else \
-                            f"the notebook's time limit of {self.notebook_timeout} s was used up"
+                    # once the watchdog has killed a kernel, no other starts: the watch is over
+                    if self.watchdog.reason or self.record.restarts > self.max_restarts \
+                            or self.deadline <= time.monotonic():
+                        why = ("the kernel flooded the grader" if self.watchdog.reason == "memory" else
+                               "the kernel died too often" if self.record.restarts > self.max_restarts else
+                               f"the notebook's time limit of {self.notebook_timeout} s was used up")
                         self._not_run(work[position:], "not_run", why)
                         position = len(work)
                 finally:
