@@ -7,6 +7,7 @@ answer: expected values come from the test cells themselves.
 """
 
 import os
+import sys
 import sysconfig
 import time
 import traceback
@@ -16,12 +17,14 @@ import numpy as np
 
 from convstep import wire
 
-# Set in the grader's process, and so in every kernel it starts, by convstep's grading code. Under
-# ``nbgrader autograde`` the test cells run in convstep's checker; if they run in a kernel nbgrader
-# started on its own, nbgrader_config.py failed to load (traitlets only logs that) and nbgrader is
-# grading unsafely, with the test cells in the student's kernel: every test then fails with why.
+# Under ``nbgrader autograde`` the test cells run in convstep's checker, in the grader's process; the
+# kernels convstep's grading starts carry GRADER_MARK. A test cell that runs in a kernel without it
+# was run by nbgrader's own Execute: nbgrader_config.py failed to load (traitlets only logs that, and
+# may have run part of it) and nbgrader is grading unsafely, in the student's kernel. Every test then
+# fails and says why.
 GRADER_MARK = "CONVSTEP_GRADER"
-if os.environ.get("NBGRADER_EXECUTION") == "autograde" and not os.environ.get(GRADER_MARK):
+if (os.environ.get("NBGRADER_EXECUTION") == "autograde" and not os.environ.get(GRADER_MARK)
+        and "convstep.grading.checker" not in sys.modules):
     raise RuntimeError("nbgrader is autograding without convstep's safe grading: nbgrader_config.py did not load "
                        "(see the error nbgrader logged when it started); no test runs in the student's kernel")
 

@@ -40,7 +40,6 @@ from convstep.sandbox.kernel import GradingKernelManager, KernelHostile, Sandbox
 from convstep.sandbox.warm import WARM
 
 MiB = 1024 * 1024
-os.environ[checks.GRADER_MARK] = "1"  # this process grades safely, and so do the kernels it starts
 INSTALL = "__import__('convstep.grading.kernelside', fromlist=['install']).install()"
 
 

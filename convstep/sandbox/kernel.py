@@ -15,6 +15,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Integer, List, Unicode
 
 from convstep import scratch
+from convstep.checks import GRADER_MARK
 from convstep.sandbox import bwrap
 from convstep.sandbox.cgroup import Cgroup
 
@@ -86,6 +87,11 @@ class GradingKernelManager(AsyncKernelManager):
 
     def freeze(self, frozen=True):
         pass
+
+    async def _async_pre_start_kernel(self, **kw):
+        # the mark of a kernel convstep's grading started (convstep.checks refuses to test in any other)
+        kw["env"] = {**(kw.get("env") or os.environ), GRADER_MARK: "1"}
+        return await super()._async_pre_start_kernel(**kw)
 
     def kill_now(self):
         """Kill the kernel from any thread, whatever it is doing (the notebook's budget is spent)."""
@@ -171,8 +177,8 @@ class SandboxKernelManager(GradingKernelManager):
         # Interrupt through the control channel: a signal to bubblewrap would not reach the kernel.
         self.kernel_spec.interrupt_mode = "message"
         env = kw.get("env") or os.environ
-        self.layout.env = {name: env[name] for name in ("NBGRADER_EXECUTION", "NBGRADER_VALIDATING", "CONVSTEP_GRADER")
-                           if env.get(name)}
+        self.layout.env = {name: env[name] for name in ("NBGRADER_EXECUTION", "NBGRADER_VALIDATING") if env.get(name)}
+        self.layout.env[GRADER_MARK] = "1"
         self.cgroup = Cgroup(self.memory, self.processes)
         kw["stdout"], kw["stderr"] = subprocess.DEVNULL, subprocess.PIPE
         return await super()._async_pre_start_kernel(**kw)
