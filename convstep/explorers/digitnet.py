@@ -209,8 +209,8 @@ def _trained(seed, epochs):
 
 
 def trained(seed=0, epochs=12):
-    """Notebook 6's training, in this module's terms: He-initialized weights (init), 12 epochs of
+    """Notebook 6's training, in this module's terms: He-initialized weights (init), then epochs of
     mini-batches of 32 from the training images, SGD with momentum 0.9 and learning rate 0.05, the
-    seed for the initialization and the shuffling; the weights kept are those after the first
-    epoch with the best validation accuracy (about two seconds; done once per process). A new copy."""
+    seed for both the initialization and the shuffling; the weights kept are those after the first
+    epoch with the best validation accuracy (a second or two; done once per process). A new copy."""
     return {name: value.copy() for name, value in _trained(seed, epochs).items()}
