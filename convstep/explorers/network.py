@@ -839,7 +839,7 @@ def network_explorer(params=None, X_test=None, y_test=None, pixel_mean=None, *,
     """Widget: the digit network of notebook 6 on one digit at a time, every layer, any value traced.
 
     params -- notebook 6's trained {"W1" (3, 3, 1, 8), "b1" (1, 1, 1, 8), "W2" (128, 10), "b2" (10,)};
-    None: the course's network, trained now with fixed seeds (about a second, once per process).
+    None: the course's network, trained now as notebook 6 trains it (a second or two, once per process).
     X_test -- (m, 8, 8, 1) test inputs as the network sees them (pixels / 16 - pixel_mean), y_test
     (m,) their labels, pixel_mean the number subtracted; None: notebook 6's split of load_digits.
     The layer functions, each optional, with the course's contracts (conv: stride 1, pad 1; pool:

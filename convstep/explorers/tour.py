@@ -128,9 +128,10 @@ ANSWERS.update({
     ("network", 3): "Zero. ReLU's gradient is 1[Z1 > 0]: a cell with Z1 ≤ 0 passes nothing back, "
                     "so no input pixel reaches the class score through it. Only the maximum of each "
                     "pooling block passes a gradient at all, and only if it is positive.",
-    ("network", 4): "A 4 read as 8 (2 of the 360 test digits); the other four mistakes are single "
-                    "digits. The two share a closed upper loop over a vertical stroke; in 8×8 "
-                    "pixels a 4 whose top is closed looks like the 8s of the training set.",
+    ("network", 4): "Two, twice each: a 4 read as 9 and an 8 read as 1. The other five mistakes "
+                    "are single digits (9 of the 360 test digits are misread). Those 4s close their "
+                    "top into a loop over a vertical stroke, as a 9 does; those 8s are narrow, their "
+                    "loops filled in at 8×8 pixels: a thick vertical stroke, as a 1 is.",
 })
 GALLERY.append(("07_network.ipynb", "Your network", "draw a digit, watch every layer, trace any value",
                 "network_explorer"))

@@ -58,3 +58,23 @@ def test_a_failing_check_reads_as_one_message(course):
     # what nbgrader and the feedback read is unchanged: a failed AssertionError with the whole message
     assert raised.ename == "CheckFailed" and raised.evalue.endswith("Hint: float(b) fails on NumPy >= 2.4; "
                                                                      "use b.item() or b[0, 0, 0]")
+
+
+def test_the_network_explorer_of_06_runs_on_the_release_stubs(course):
+    """Release notebook 6 with every answer left as its stub: its training fails, but the network
+    explorer at its end still shows (the course's network, said so), and its report names the
+    learner's functions that raise."""
+    path = course.notebook(course.release, "06_train_a_cnn")
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True, store_widget_state=True,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "network_explorer(" in c.source)
+    assert [o.ename for o in cell.outputs if o.output_type == "error"] == []
+    assert "Section 6 has not trained your network yet" in "".join(o.get("text", "") for o in cell.outputs)
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in cell.outputs)
+    states = nb.metadata.widgets["application/vnd.jupyter.widget-state+json"]["state"].values()
+    report = next(v for v in (m["state"].get("value") for m in states)
+                  if isinstance(v, str) and "<b>Your functions:</b>" in v)
+    for name in ["relu_forward", "affine_forward"]:
+        assert f"Your <code>{name}</code> raised <code>NotImplementedError" in report
+    assert "<code>relu_forward</code>: reference" in report and "<code>affine_backward</code>: reference" in report
