@@ -1,5 +1,5 @@
-"""Headless tests of the network explorer: its numbers against a learner's layer functions written
-here with plain loops (the course's contracts), its saliency map against a numerical gradient, the
+"""Headless tests of the network explorer: its numbers against a learner's layer functions (the
+course's loop solutions), its saliency map against a numerical gradient, the
 mouse drawing, the clicks, the learner's errors, and the trained network of the tours."""
 
 import asyncio
@@ -18,93 +18,27 @@ from convstep.notebooks import read as read_notebook
 
 # ----------------------------------------------------------------------------- a learner's layers
 
-
-def conv_forward(A_prev, W, b, hparameters):
-    s, p = hparameters["stride"], hparameters["pad"]
-    m, f, n_c = A_prev.shape[0], W.shape[0], W.shape[3]
-    padded = np.pad(A_prev, ((0, 0), (p, p), (p, p), (0, 0)))
-    n = (padded.shape[1] - f) // s + 1
-    Z = np.zeros((m, n, n, n_c))
-    for i in range(m):
-        for h in range(n):
-            for w in range(n):
-                for c in range(n_c):
-                    window = padded[i, h * s:h * s + f, w * s:w * s + f, :]
-                    Z[i, h, w, c] = np.sum(window * W[:, :, :, c]) + b[0, 0, 0, c]
-    return Z, (A_prev, W, b, hparameters)
+LAYERS = ["conv_forward", "conv_backward", "relu_forward", "relu_backward", "pool_forward", "pool_backward",
+          "affine_forward", "affine_backward"]
+YOURS = "the course's solution"  # in a parametrized case: the learner's function is the course's own
 
 
-def conv_backward(dZ, cache):
-    A_prev, W, b, hparameters = cache
-    s, p, f = hparameters["stride"], hparameters["pad"], W.shape[0]
-    dpad = np.zeros((A_prev.shape[0], A_prev.shape[1] + 2 * p, A_prev.shape[2] + 2 * p, A_prev.shape[3]))
-    dW = np.zeros(W.shape)
-    padded = np.pad(A_prev, ((0, 0), (p, p), (p, p), (0, 0)))
-    for i in range(dZ.shape[0]):
-        for h in range(dZ.shape[1]):
-            for w in range(dZ.shape[2]):
-                for c in range(dZ.shape[3]):
-                    dpad[i, h * s:h * s + f, w * s:w * s + f, :] += W[:, :, :, c] * dZ[i, h, w, c]
-                    dW[:, :, :, c] += padded[i, h * s:h * s + f, w * s:w * s + f, :] * dZ[i, h, w, c]
-    return dpad[:, p:dpad.shape[1] - p, p:dpad.shape[2] - p, :], dW, dZ.sum(axis=(0, 1, 2)).reshape(b.shape)
+@pytest.fixture(scope="module")
+def learner(solutions):
+    """A learner's layer functions: the course's solutions (the loop versions of notebooks 2-4 and 6)."""
+    return {name: solutions[name] for name in LAYERS}
 
 
-def relu_forward(Z):
-    return np.where(Z > 0, Z, 0.0), Z
-
-
-def relu_backward(dA, cache):
-    return dA * (cache > 0)
-
-
-def pool_forward(A_prev, hparameters, mode="max"):
-    f, s = hparameters["f"], hparameters["stride"]
-    m, n_h, n_w, n_c = A_prev.shape
-    n = (n_h - f) // s + 1
-    A = np.zeros((m, n, n, n_c))
-    for i in range(m):
-        for h in range(n):
-            for w in range(n):
-                for c in range(n_c):
-                    A[i, h, w, c] = A_prev[i, h * s:h * s + f, w * s:w * s + f, c].max()
-    return A, (A_prev, hparameters)
-
-
-def pool_backward(dA, cache, mode="max"):
-    """The loop version of notebook 4: every tied maximum of a window gets the gradient."""
-    A_prev, hparameters = cache
-    f, s = hparameters["f"], hparameters["stride"]
-    dA_prev = np.zeros(A_prev.shape)
-    for i in range(dA.shape[0]):
-        for h in range(dA.shape[1]):
-            for w in range(dA.shape[2]):
-                for c in range(dA.shape[3]):
-                    window = A_prev[i, h * s:h * s + f, w * s:w * s + f, c]
-                    dA_prev[i, h * s:h * s + f, w * s:w * s + f, c] += (window == window.max()) * dA[i, h, w, c]
-    return dA_prev
-
-
-def affine_forward(A_prev, W, b):
-    return A_prev.reshape(A_prev.shape[0], -1) @ W + b, (A_prev, W, b)
-
-
-def affine_backward(dZ, cache):
-    A_prev, W, b = cache
-    return (dZ @ W.T).reshape(A_prev.shape), A_prev.reshape(A_prev.shape[0], -1).T @ dZ, dZ.sum(axis=0)
-
-
-LEARNER = dict(conv_forward=conv_forward, conv_backward=conv_backward, relu_forward=relu_forward,
-               relu_backward=relu_backward, pool_forward=pool_forward, pool_backward=pool_backward,
-               affine_forward=affine_forward, affine_backward=affine_backward)
-
-
-def learner_layers(params, x):
-    """Every layer of one network input x (8, 8) through the loop functions above."""
-    Z1, _ = conv_forward(x[None, :, :, None], params["W1"], params["b1"], {"stride": 1, "pad": 1})
-    A1, _ = relu_forward(Z1)
-    P, _ = pool_forward(A1, {"f": 2, "stride": 2})
-    scores, _ = affine_forward(P, params["W2"], params["b2"])
-    return Z1[0], A1[0], P[0], scores[0]
+@pytest.fixture(scope="module")
+def layers(learner):
+    def every_layer(params, x):
+        """Every layer of one network input x (8, 8) through the learner's functions."""
+        Z1, _ = learner["conv_forward"](x[None, :, :, None], params["W1"], params["b1"], {"stride": 1, "pad": 1})
+        A1, _ = learner["relu_forward"](Z1)
+        P, _ = learner["pool_forward"](A1, {"f": 2, "stride": 2})
+        scores, _ = learner["affine_forward"](P, params["W2"], params["b2"])
+        return Z1[0], A1[0], P[0], scores[0]
+    return every_layer
 
 
 @pytest.fixture(scope="module")
@@ -119,8 +53,8 @@ def untied():
 
 
 @pytest.fixture(scope="module")
-def yours(untied):
-    return network_explorer(*untied, **LEARNER)
+def yours(untied, learner):
+    return network_explorer(*untied, **learner)
 
 
 @pytest.fixture
@@ -177,21 +111,21 @@ def test_the_tours_network_is_notebook_6s(course, monkeypatch):
         np.testing.assert_allclose(params[name], value, rtol=0, atol=1e-12, err_msg=name)
 
 
-def test_trained_network_and_reference_arithmetic_agree_with_the_loops():
+def test_trained_network_and_reference_arithmetic_agree_with_the_loops(layers):
     params, data = digitnet.trained(), digitnet.digits()
     x = digitnet.network_input(data.test, data.pixel_mean)
     reference = digitnet.forward(params, x)
-    loops = [learner_layers(params, one) for one in x[:25]]
+    loops = [layers(params, one) for one in x[:25]]
     for name, index in [("z1", 0), ("a1", 1), ("p", 2), ("scores", 3)]:
-        np.testing.assert_allclose(reference[name][:25], [layers[index] for layers in loops], atol=1e-12)
+        np.testing.assert_allclose(reference[name][:25], [each[index] for each in loops], atol=1e-12)
     accuracy = np.mean(reference["scores"].argmax(axis=1) == data.y_test)
     assert accuracy >= 0.95, f"the tours' network reads only {accuracy:.1%} of the held-out digits"
 
 
 @pytest.mark.parametrize("position", [0, 7, 39])
-def test_feature_maps_are_the_learners_forward_pass(yours, position):
+def test_feature_maps_are_the_learners_forward_pass(yours, layers, position):
     yours.stepper.position.value = position
-    z1, a1, p, scores = learner_layers(yours.params, yours.x)
+    z1, a1, p, scores = layers(yours.params, yours.x)
     np.testing.assert_array_equal(yours.z1, z1)
     np.testing.assert_array_equal(yours.a1, a1)
     np.testing.assert_array_equal(yours.p, p)
@@ -219,13 +153,13 @@ def test_a_learners_wrong_numbers_are_shown_and_reported():
 
 
 @pytest.mark.parametrize("which", ["reference", "yours"])
-def test_saliency_is_the_numerical_gradient_of_the_class_score(yours, untied, which):
+def test_saliency_is_the_numerical_gradient_of_the_class_score(yours, untied, layers, which):
     ex = yours if which == "yours" else network_explorer(*untied)
     ex.stepper.position.value = 11
     x = ex.x.copy()
     for c in [ex.prediction, (ex.prediction + 3) % 10]:
         ex.chosen.value = c
-        expected = numerical_gradient(lambda: learner_layers(ex.params, x)[3][c], x, eps=1e-7)
+        expected = numerical_gradient(lambda: layers(ex.params, x)[3][c], x, eps=1e-7)
         np.testing.assert_allclose(ex.saliency, expected, atol=1e-6)
         assert np.abs(expected).max() > 0.1          # a real gradient, not zeros on both sides
         np.testing.assert_allclose(ex.feeds.sum() + ex.params["b2"][c], ex.scores[c])
@@ -237,7 +171,7 @@ def test_saliency_is_the_numerical_gradient_of_the_class_score(yours, untied, wh
 # ----------------------------------------------------------------------------- drawing
 
 
-def test_drawing_with_the_mouse_sets_the_cells_it_crosses(ours):
+def test_drawing_with_the_mouse_sets_the_cells_it_crosses(ours, layers):
     digit = ours.raw.copy()
     x, y = at(ours, ours.ax_input, 2, 3)
     press(ours, "mousedown", x, y)
@@ -256,7 +190,7 @@ def test_drawing_with_the_mouse_sets_the_cells_it_crosses(ours):
     press(ours, "mousemove", *at(ours, ours.ax_input, 7, 6))              # nor a drag from outside
     np.testing.assert_array_equal(ours.raw, expected)
     np.testing.assert_allclose(ours.x, expected / 16 - ours.pixel_mean)
-    np.testing.assert_allclose(ours.z1, learner_layers(ours.params, ours.x)[0])   # recomputed
+    np.testing.assert_allclose(ours.z1, layers(ours.params, ours.x)[0])   # recomputed
 
     ours.tool.value, ours.ink.value = "pen", 9
     press(ours, "mousedown", *at(ours, ours.ax_input, 7, 0))
@@ -377,17 +311,17 @@ def test_play_and_step_go_through_every_digit_of_the_set(ours):
     (dict(relu_forward=lambda Z: 1 / 0), "Your <code>relu_forward</code> raised <code>ZeroDivisionError"),
     (dict(affine_forward=lambda A, W, b: (np.zeros((A.shape[0], 5)), None)),
      "returned Z with shape (1, 5); expected (1, 10)"),
-    (dict(conv_forward=conv_forward, conv_backward=lambda dZ, cache: dZ),
+    (dict(conv_forward=YOURS, conv_backward=lambda dZ, cache: dZ),
      "returned a <code>ndarray</code>; expected a tuple <code>(dA_prev, dW, db)</code>"),
     (dict(pool_forward=lambda A, h, mode: (np.full((A.shape[0], 4, 4, 8), np.nan), A)),
      "NaN or infinite"),
-    (dict(conv_forward=lambda A, W, b, h: 1 / 0, conv_backward=conv_backward),
+    (dict(conv_forward=lambda A, W, b, h: 1 / 0, conv_backward=YOURS),
      "Your <code>conv_backward</code> is not called: <code>conv_forward</code> failed"),
-    (dict(relu_backward=relu_backward),
+    (dict(relu_backward=YOURS),
      "Your <code>relu_backward</code> is not called: <code>relu_forward</code> was not given"),
 ])
-def test_learner_errors_are_shown_and_the_explorer_keeps_working(functions, message):
-    ex = network_explorer(**functions)
+def test_learner_errors_are_shown_and_the_explorer_keeps_working(learner, functions, message):
+    ex = network_explorer(**{name: learner[name] if f == YOURS else f for name, f in functions.items()})
     assert message in ex.report.value
     reference = network_explorer()
     assert ex.prediction == reference.prediction
@@ -396,10 +330,10 @@ def test_learner_errors_are_shown_and_the_explorer_keeps_working(functions, mess
     assert "test digit #3" in ex.summary.value
 
 
-def test_tied_maxima_are_explained_not_called_wrong():
+def test_tied_maxima_are_explained_not_called_wrong(learner):
     """On real digits blank regions tie: notebook 4's loops give every tied maximum the gradient,
     the reference the first one; neither is wrong, and the report says so."""
-    ex = network_explorer(pool_forward=pool_forward, pool_backward=pool_backward)
+    ex = network_explorer(pool_forward=learner["pool_forward"], pool_backward=learner["pool_backward"])
     assert "tie for the maximum of their pooling window" in ex.report.value
     assert "differs from the reference" not in ex.report.value
     assert ex.used["pool_backward"] == "yours"
