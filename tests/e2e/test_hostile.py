@@ -33,7 +33,7 @@ import pytest
 from convstep import report
 from convstep.grading.autograde import INTAKE_PREFIX
 from convstep.notebooks import HIDDEN_MARKER, grade_id, is_solution, marked_lines
-from convstep.samples import SAMPLE_STUDENTS, apply_edits
+from convstep.samples import SAMPLE_STUDENTS, apply_edits, write_class
 from convstep.grading.record import GradingRecord
 from convstep.sandbox.kernel import MAX_AUDIT_RECORDS
 
@@ -678,13 +678,7 @@ def test_a_configuration_that_does_not_load_fails_every_test_instead_of_grading_
     the test cells in the student's kernel, unsandboxed. They refuse there, so every test fails and says why."""
     copy = course.copy_to(tmp_path)
     copy.nbgrader("generate_assignment", "01_zero_padding", "--force")
-    folder = copy.submitted / "complete" / "01_zero_padding"
-    folder.mkdir(parents=True)
-    nb = nbformat.read(copy.notebook(copy.release, "01_zero_padding"), as_version=4)
-    for cell in nb.cells:
-        if is_solution(cell):
-            cell.source = copy.solutions()[grade_id(cell)]
-    nbformat.write(nb, folder / "01_zero_padding.ipynb")
+    write_class(copy, {"complete": SAMPLE_STUDENTS["complete"]}, ["01_zero_padding"])
     config = tmp_path / "nbgrader_config.py"
     working = config.read_text()
     config.write_text(working + "\nimport a_module_this_machine_lacks  # as a missing dependency would\n")
@@ -702,13 +696,7 @@ def test_refuses_without_a_sandbox_unless_told(tmp_path, course):
     """With bwrap missing from PATH, grading refuses and names the fix; the opt-out grades anyway."""
     copy = course.copy_to(tmp_path)
     copy.nbgrader("generate_assignment", "01_zero_padding", "--force")
-    folder = copy.submitted / "complete" / "01_zero_padding"
-    folder.mkdir(parents=True)
-    nb = nbformat.read(copy.notebook(copy.release, "01_zero_padding"), as_version=4)
-    for cell in nb.cells:
-        if is_solution(cell):
-            cell.source = copy.solutions()[grade_id(cell)]
-    nbformat.write(nb, folder / "01_zero_padding.ipynb")
+    write_class(copy, {"complete": SAMPLE_STUDENTS["complete"]}, ["01_zero_padding"])
     env = dict(os.environ, PATH=os.path.dirname(sys.executable))  # no /usr/bin: no bwrap
     run = lambda *extra: subprocess.run([sys.executable, "-m", "nbgrader", "autograde", "01_zero_padding", *extra],
                                         cwd=tmp_path, env=env, capture_output=True, text=True)
