@@ -28,9 +28,9 @@ from convstep import checks
 from convstep import wire
 
 MAX_NAME = 100      # characters of an error's type name kept from the student's side
+MAX_MESSAGE = 2000  # characters of an error's message
 # Errors that a loop or a generator in a test would take as "done" rather than as a failure.
 CONTROL_FLOW = (StopIteration, StopAsyncIteration)
-MAX_MESSAGE = 2000  # characters of an error's message
 # What numpy, and convstep.wire's read-only dicts and lists, say when a function writes into them.
 READ_ONLY = ("read-only", "read only")
 

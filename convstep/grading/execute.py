@@ -31,7 +31,7 @@ from nbformat import NotebookNode, from_dict
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer
 
-from convstep import checks, notebooks, sandbox
+from convstep import notebooks, sandbox
 from convstep.grading import kernelside, plan
 from convstep.grading.checker import CallTimeout, Checker, KernelLost, student_error
 from convstep.grading.record import GradingRecord

@@ -88,9 +88,14 @@ class GradingKernelManager(AsyncKernelManager):
     def freeze(self, frozen=True):
         pass
 
+    @staticmethod
+    def marked(env):
+        """A grading kernel's environment: ``env`` (this process's by default) with the mark of a
+        kernel convstep's grading started (convstep.checks refuses to test in any other)."""
+        return {**(env or os.environ), GRADER_MARK: "1"}
+
     async def _async_pre_start_kernel(self, **kw):
-        # the mark of a kernel convstep's grading started (convstep.checks refuses to test in any other)
-        kw["env"] = {**(kw.get("env") or os.environ), GRADER_MARK: "1"}
+        kw["env"] = self.marked(kw.get("env"))
         return await super()._async_pre_start_kernel(**kw)
 
     def kill_now(self):
@@ -176,9 +181,9 @@ class SandboxKernelManager(GradingKernelManager):
         assert self.kernel_spec is not None
         # Interrupt through the control channel: a signal to bubblewrap would not reach the kernel.
         self.kernel_spec.interrupt_mode = "message"
-        env = kw.get("env") or os.environ
-        self.layout.env = {name: env[name] for name in ("NBGRADER_EXECUTION", "NBGRADER_VALIDATING") if env.get(name)}
-        self.layout.env[GRADER_MARK] = "1"
+        env = self.marked(kw.get("env"))
+        self.layout.env = {name: env[name] for name in ("NBGRADER_EXECUTION", "NBGRADER_VALIDATING", GRADER_MARK)
+                           if env.get(name)}
         self.cgroup = Cgroup(self.memory, self.processes)
         kw["stdout"], kw["stderr"] = subprocess.DEVNULL, subprocess.PIPE
         return await super()._async_pre_start_kernel(**kw)
