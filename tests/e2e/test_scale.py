@@ -6,7 +6,6 @@ import csv
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from conftest import _free_port
 from convstep import report, samples
 from convstep.grading import parallel, state
 
@@ -149,12 +149,6 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_finishes_the_class(tmp_path, course,
     assert gradebook_state(copy, students) == expected
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_a_dask_cluster_into_postgresql_survives_a_lost_worker(tmp_path, course, serial, postgres):
     _, students, expected, _ = serial
     copy = course.copy_to(tmp_path)
@@ -163,7 +157,7 @@ def test_a_dask_cluster_into_postgresql_survives_a_lost_worker(tmp_path, course,
         config.write(f"\nc.CourseDirectory.db_url = {url!r}\n")
     make_class(copy)
     dask = str(Path(sys.executable).parent / "dask")
-    port = free_port()
+    port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     started = lambda *args: subprocess.Popen([dask, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                              start_new_session=True)

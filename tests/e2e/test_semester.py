@@ -8,7 +8,6 @@ Each test grades 01_zero_padding (three test cells) in its own temporary copy of
 import csv
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import postgres_bin
+from conftest import _free_port, postgres_bin
 
 from convstep import report, samples
 from convstep.grading import state
@@ -49,9 +48,7 @@ def postgres_tcp():
     if user:
         shutil.chown(folder, "nobody")
         shutil.chown(folder / "password", "nobody")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = _free_port()
     run = lambda *args: subprocess.run(args, check=True, capture_output=True, text=True, cwd=folder, **user)
     run(postgres_bin("initdb"), "-D", str(folder / "data"), "--username=grader", f"--pwfile={folder / 'password'}",
         "--auth-host=scram-sha-256", "--auth-local=scram-sha-256", "--no-sync")
